@@ -1,0 +1,121 @@
+package site
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// A Problem is one thing wrong with the content or the configuration,
+// located at a file and line (1-based; 0 when it concerns the whole file).
+type Problem struct {
+	Path string
+	Line int
+	Msg  string
+}
+
+func (p Problem) String() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.Path, p.Line, p.Msg)
+	}
+	return fmt.Sprintf("%s: %s", p.Path, p.Msg)
+}
+
+// Problems is the error Load returns when the content does not build: every
+// problem in every file, sorted by path and line.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	var b strings.Builder
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(p.String())
+	}
+	return b.String()
+}
+
+func (ps Problems) sorted() Problems {
+	out := slices.Clone(ps)
+	slices.SortStableFunc(out, func(a, b Problem) int {
+		return cmp.Or(cmp.Compare(a.Path, b.Path), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Msg, b.Msg))
+	})
+	return slices.Compact(out)
+}
+
+// problems collects Problems while loading.
+type problems struct{ list Problems }
+
+func (c *problems) add(path string, line int, format string, args ...any) {
+	c.list = append(c.list, Problem{Path: path, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (c *problems) err() error {
+	if len(c.list) == 0 {
+		return nil
+	}
+	return c.list.sorted()
+}
+
+// nearest returns the candidate closest to s by edit distance, or "" when
+// none is close enough to be a plausible typo.
+func nearest(s string, candidates []string) string {
+	best, bestD := "", len(s)/2+2
+	for _, c := range candidates {
+		if d := editDistance(strings.ToLower(s), c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// oneOf formats a vocabulary for an error message: "a, b or c".
+func oneOf(words []string) string {
+	switch len(words) {
+	case 0:
+		return "nothing"
+	case 1:
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
+// suggest returns " (did you mean X?)" or, with no close candidate, the list
+// of what is expected.
+func suggest(got string, known []string) string {
+	if n := nearest(got, known); n != "" {
+		return fmt.Sprintf("did you mean %q?", n)
+	}
+	return "expected " + oneOf(known)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,211 @@
+package site
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"time"
+)
+
+// A Digest is one incident or maintenance as one audience sees it: the
+// data behind digests/<audience>/<slug>.{html,txt} and, later, notices.
+// Text comes from the public body plus the blocks that reach the audience.
+type Digest struct {
+	Site     *Config
+	Audience *Audience
+	Kind     string // "incident" or "maintenance"
+	Slug     string
+	Title    string
+	URL      string // the public page; empty for an internal incident
+	Status   string
+	Label    string // Status as people read it
+	Severity *Severity
+	Impact   Impact
+	Active   bool
+	Started  time.Time
+	Ended    time.Time // zero while active
+	Duration time.Duration
+	ETA      time.Time
+	Next     time.Time // the latest update's next_update promise
+
+	Start, End time.Time // a maintenance's window
+
+	Commander    string
+	Responders   []string
+	Tags         []string
+	Detected     time.Time
+	Acknowledged time.Time
+
+	Components []DigestComponent
+	Summary    Text
+	Updates    []DigestUpdate // oldest first
+	Latest     *DigestUpdate
+	Review     *DigestReview
+}
+
+// DigestComponent is an affected component and its current status.
+type DigestComponent struct {
+	Name   string
+	Status Status
+}
+
+// Text is Markdown rendered both ways.
+type Text struct {
+	HTML  template.HTML
+	Plain string
+}
+
+func textOf(markdown string) Text {
+	return Text{HTML: renderMarkdown(markdown), Plain: plainMarkdown(markdown)}
+}
+
+// DigestUpdate is one update as the audience sees it.
+type DigestUpdate struct {
+	At        time.Time
+	Status    string
+	Label     string
+	Severity  *Severity
+	Retriaged bool
+	ETA, Next time.Time
+	Changes   []change
+	Text      Text
+}
+
+// DigestReview is a review as the audience sees it.
+type DigestReview struct {
+	Published   bool
+	RootCause   string
+	ActionItems []ActionItem
+	Text        Text
+}
+
+// IncidentDigest builds the digest of in for audience a.
+func (s *Site) IncidentDigest(in *Incident, a *Audience) *Digest {
+	d := &Digest{
+		Site: s.Config, Audience: a, Kind: "incident", Slug: in.Slug, Title: in.Title,
+		Status: in.Status, Label: StatusLabel(in.Status), Severity: in.CurrentSeverity, Impact: in.CurrentSeverity.Impact,
+		Active: in.Active(), Started: in.Started, Ended: in.Resolved, Duration: in.End(s.Now).Sub(in.Started),
+		Commander: in.Commander, Responders: in.Responders, Tags: in.Tags, Detected: in.Detected, Acknowledged: in.Acknowledged,
+		Summary: textOf(in.Summary.MarkdownFor(a)),
+	}
+	if in.Public {
+		d.URL = s.Config.BaseURL + "incidents/" + in.Slug + "/"
+	}
+	for _, id := range in.Affected {
+		d.Components = append(d.Components, DigestComponent{Name: s.Config.Component(id).Name, Status: in.ComponentStatus(id)})
+	}
+	var prev map[string]Status
+	for _, u := range in.Updates {
+		du := DigestUpdate{At: u.At, Status: u.Status, Label: StatusLabel(u.Status), Severity: u.Severity, Retriaged: u.Retriaged, ETA: u.ETA, Next: u.NextUpdate, Text: textOf(u.Body.MarkdownFor(a))}
+		for _, id := range in.Affected {
+			now, ok := u.Components[id]
+			if !ok {
+				continue
+			}
+			old, had := prev[id]
+			if !had {
+				old = Operational
+			}
+			if old != now {
+				du.Changes = append(du.Changes, change{Name: s.Config.Component(id).Name, Old: old, New: now})
+			}
+		}
+		prev = u.Components
+		d.Updates = append(d.Updates, du)
+	}
+	if n := len(d.Updates); n > 0 {
+		d.Latest = &d.Updates[n-1]
+		d.ETA = d.Latest.ETA
+		d.Next = d.Latest.Next
+	}
+	if in.Review != nil && (in.Review.Published || a.Digest != "public") {
+		d.Review = &DigestReview{Published: in.Review.Published, RootCause: in.Review.RootCause, ActionItems: in.Review.ActionItems, Text: textOf(in.Review.Body.MarkdownFor(a))}
+	}
+	return d
+}
+
+// MaintenanceDigest builds the digest of m for audience a.
+func (s *Site) MaintenanceDigest(m *Maintenance, a *Audience) *Digest {
+	st := m.State(s.Now)
+	d := &Digest{
+		Site: s.Config, Audience: a, Kind: "maintenance", Slug: m.Slug, Title: m.Title,
+		Status: st, Label: StatusLabel(st), Impact: ImpactNone, Active: m.InProgress(s.Now),
+		Start: m.Start, End: m.End, Started: m.Start, Duration: m.End.Sub(m.Start),
+		URL:     s.Config.BaseURL + "maintenance/" + m.Slug + "/",
+		Summary: textOf(m.Body.MarkdownFor(a)),
+	}
+	for _, id := range m.Components {
+		status := Operational
+		if m.InProgress(s.Now) {
+			status = UnderMaintenance
+		}
+		d.Components = append(d.Components, DigestComponent{Name: s.Config.Component(id).Name, Status: status})
+	}
+	for _, u := range m.Updates {
+		d.Updates = append(d.Updates, DigestUpdate{At: u.At, Status: u.Status, Label: StatusLabel(u.Status), ETA: u.ETA, Next: u.NextUpdate, Text: textOf(u.Body.MarkdownFor(a))})
+	}
+	if n := len(d.Updates); n > 0 {
+		d.Latest = &d.Updates[n-1]
+		d.ETA = d.Latest.ETA
+		d.Next = d.Latest.Next
+	}
+	return d
+}
+
+type digestIndex struct {
+	Site      *Config
+	Audiences []audienceDigests
+}
+
+type audienceDigests struct {
+	*Audience
+	Items []*Digest
+}
+
+func (r *renderer) digestJobs(out Output) []func() error {
+	var jobs []func() error
+	idx := digestIndex{Site: r.cfg}
+	for _, a := range r.cfg.Audiences {
+		ad := audienceDigests{Audience: a}
+		var items []*Digest
+		for _, in := range r.s.Incidents {
+			if in.NotifiedTo(a) {
+				items = append(items, &Digest{Audience: a, Kind: "incident", Slug: in.Slug, Title: in.Title, Label: StatusLabel(in.Status), Started: in.Started})
+				jobs = append(jobs, func() error { return r.writeDigest(out, r.s.IncidentDigest(in, a)) })
+			}
+		}
+		for _, m := range r.s.Maintenances {
+			if m.NotifiedTo(a) {
+				items = append(items, &Digest{Audience: a, Kind: "maintenance", Slug: m.Slug, Title: m.Title, Label: StatusLabel(m.State(r.s.Now)), Started: m.Start})
+				jobs = append(jobs, func() error { return r.writeDigest(out, r.s.MaintenanceDigest(m, a)) })
+			}
+		}
+		ad.Items = items
+		idx.Audiences = append(idx.Audiences, ad)
+	}
+	jobs = append(jobs, func() error {
+		var buf bytes.Buffer
+		if err := r.pages["digests.html"].ExecuteTemplate(&buf, "digests.html", idx); err != nil {
+			return fmt.Errorf("render digests/index.html: %w", err)
+		}
+		return out.WriteFile("index.html", buf.Bytes())
+	})
+	return jobs
+}
+
+// writeDigest renders one digest as HTML and as text.
+func (r *renderer) writeDigest(out Output, d *Digest) error {
+	base := d.Audience.ID + "/" + d.Slug
+	var buf bytes.Buffer
+	if err := r.pages["digest.html"].ExecuteTemplate(&buf, "digest.html", d); err != nil {
+		return fmt.Errorf("render digest %s.html: %w", base, err)
+	}
+	if err := out.WriteFile(base+".html", buf.Bytes()); err != nil {
+		return err
+	}
+	var txt bytes.Buffer
+	if err := r.texts["digest.txt"].Execute(&txt, d); err != nil {
+		return fmt.Errorf("render digest %s.txt: %w", base, err)
+	}
+	return out.WriteFile(base+".txt", txt.Bytes())
+}

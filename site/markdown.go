@@ -1,0 +1,162 @@
+package site
+
+import (
+	"bytes"
+	"html"
+	"html/template"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// md renders CommonMark with GFM tables, strikethrough, task lists and
+// autolinks. Raw HTML is never passed through (goldmark's default), and
+// links whose scheme is not http, https or mailto lose their target.
+var md = goldmark.New(
+	goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Linkify, extension.TaskList),
+	goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(safeLinks{}, 100))),
+)
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// renderMarkdown renders src to safe HTML.
+func renderMarkdown(src string) template.HTML {
+	if strings.TrimSpace(src) == "" {
+		return ""
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if err := md.Convert([]byte(src), buf); err != nil {
+		// goldmark fails only on writer errors; show the text escaped.
+		return template.HTML("<p>" + html.EscapeString(src) + "</p>")
+	}
+	return template.HTML(buf.String())
+}
+
+// plainMarkdown renders src to plain text, for feeds' summaries, SMS and
+// text digests: the words without the markup.
+func plainMarkdown(src string) string {
+	doc := md.Parser().Parse(text.NewReader([]byte(src)))
+	var b strings.Builder
+	source := []byte(src)
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering {
+			switch n := n.(type) {
+			case *ast.Text:
+				b.Write(n.Segment.Value(source))
+				if n.SoftLineBreak() || n.HardLineBreak() {
+					b.WriteByte(' ')
+				}
+			case *ast.String:
+				b.Write(n.Value)
+			case *ast.CodeSpan:
+				for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+					if t, ok := c.(*ast.Text); ok {
+						b.Write(t.Segment.Value(source))
+					}
+				}
+				return ast.WalkSkipChildren, nil
+			case *ast.FencedCodeBlock, *ast.CodeBlock:
+				lines := n.Lines()
+				for i := 0; i < lines.Len(); i++ {
+					seg := lines.At(i)
+					b.Write(seg.Value(source))
+				}
+				return ast.WalkSkipChildren, nil
+			case *ast.AutoLink:
+				b.Write(n.URL(source))
+				return ast.WalkSkipChildren, nil
+			case *ast.ListItem:
+				b.WriteString("- ")
+			}
+			return ast.WalkContinue, nil
+		}
+		switch n.(type) {
+		case *ast.Paragraph, *ast.Heading, *ast.ListItem, *ast.TextBlock:
+			b.WriteByte('\n')
+			if _, ok := n.(*ast.Paragraph); ok {
+				b.WriteByte('\n')
+			}
+		case *ast.Link:
+			if l, ok := n.(*ast.Link); ok && safeURL(string(l.Destination)) {
+				b.WriteString(" (" + string(l.Destination) + ")")
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	return strings.TrimSpace(collapseBlankLines(b.String()))
+}
+
+func collapseBlankLines(s string) string {
+	for strings.Contains(s, "\n\n\n") {
+		s = strings.ReplaceAll(s, "\n\n\n", "\n\n")
+	}
+	return s
+}
+
+// safeURL allows relative links and http, https and mailto ones. It decodes
+// entities and percent-escapes first, so "jav&#x61;script:" fools nothing.
+func safeURL(raw string) bool {
+	s := strings.TrimSpace(html.UnescapeString(raw))
+	if u, err := url.PathUnescape(s); err == nil {
+		s = u
+	}
+	s = strings.Map(func(r rune) rune {
+		if r < 0x21 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+	i := strings.IndexAny(s, ":/?#")
+	if i < 0 || s[i] != ':' {
+		return true // relative
+	}
+	switch strings.ToLower(s[:i]) {
+	case "http", "https", "mailto":
+		return true
+	}
+	return false
+}
+
+// safeLinks drops unsafe link targets and demotes headings so that a body's
+// "# Heading" sits under the page's own headings.
+type safeLinks struct{}
+
+func (safeLinks) Transform(doc *ast.Document, reader text.Reader, _ parser.Context) {
+	source := reader.Source()
+	var drop []ast.Node
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Link:
+			if !safeURL(string(n.Destination)) {
+				n.Destination = []byte("#")
+			}
+		case *ast.Image:
+			if !safeURL(string(n.Destination)) {
+				n.Destination = []byte("#")
+			}
+		case *ast.AutoLink:
+			if !safeURL(string(n.URL(source))) {
+				drop = append(drop, n)
+			}
+		case *ast.Heading:
+			n.Level = min(n.Level+2, 6)
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, n := range drop {
+		a := n.(*ast.AutoLink)
+		n.Parent().ReplaceChild(n.Parent(), n, ast.NewString(a.Label(source)))
+	}
+}
