@@ -59,36 +59,66 @@ func (c *problems) err() error {
 	return c.list.sorted()
 }
 
-// nearest returns the candidate closest to s by edit distance, or "" when
-// none is close enough to be a plausible typo.
+// nearest returns the candidate closest to s by edit distance (with
+// transpositions), or "" when none is close enough to be a plausible typo.
+// Ties go to an anagram, then to the candidate of the closest length.
 func nearest(s string, candidates []string) string {
+	s = strings.ToLower(s)
 	best, bestD := "", len(s)/2+2
+	score := func(c string) (int, int, int) {
+		anagram := 1
+		if sortedLetters(c) == sortedLetters(s) {
+			anagram = 0
+		}
+		return editDistance(s, c), anagram, abs(len(c) - len(s))
+	}
+	var bestA, bestL int
 	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(s), c); d < bestD {
-			best, bestD = c, d
+		d, a, l := score(c)
+		if d < bestD || (d == bestD && best != "" && (a < bestA || (a == bestA && l < bestL))) {
+			best, bestD, bestA, bestL = c, d, a, l
 		}
 	}
 	return best
 }
 
+func sortedLetters(s string) string {
+	b := []byte(s)
+	slices.Sort(b)
+	return string(b)
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// editDistance is the optimal-string-alignment distance: insertions,
+// deletions, substitutions and swaps of neighbours each cost one.
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return d[len(a)][len(b)]
 }
 
 // oneOf formats a vocabulary for an error message: "a, b or c".

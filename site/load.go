@@ -45,12 +45,8 @@ func Load(fsys fs.FS, opts Options) (*Site, error) {
 	type bundle struct{ kind, slug, dir string }
 	var bundles []bundle
 	entries, err := fs.ReadDir(fsys, "content")
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			ps.add("content", 0, "folder not found (expected content/incidents/ and content/maintenance/)")
-		} else {
-			ps.add("content", 0, "cannot read: %v", err)
-		}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) { // no content/ yet: nothing has happened
+		ps.add("content", 0, "cannot read: %v", err)
 		return nil, ps.err()
 	}
 	slugOwner := map[string]string{}
