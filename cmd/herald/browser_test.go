@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/heraldstatus/herald/site"
@@ -39,7 +40,6 @@ const (
 // pageFacts is what a page shows, as the probe script reads it.
 type pageFacts struct {
 	Title       string   `json:"title"`
-	Lang        string   `json:"lang"`
 	H1          []string `json:"h1"`
 	Times       []string `json:"times"` // datetime of each <time datetime>
 	Stylesheets int      `json:"stylesheets"`
@@ -48,7 +48,6 @@ type pageFacts struct {
 
 const probeJS = `(() => ({
 	title: document.title,
-	lang: document.documentElement.lang,
 	h1: [...document.querySelectorAll('h1')].map(e => e.textContent.trim()),
 	times: [...document.querySelectorAll('time[datetime]')].map(e => e.getAttribute('datetime')),
 	stylesheets: [...document.styleSheets].filter(s => { try { return s.cssRules.length > 0 } catch { return false } }).length,
@@ -100,7 +99,7 @@ func TestBrowser(t *testing.T) {
 			tab := openTab(t, browser)
 			checkPage(t, tab, srv.URL+p.path, axeJS, p.check)
 			if shots != "" {
-				screenshot(t, tab, shots, p.name)
+				screenshots(t, tab, shots, p.name)
 			}
 		})
 	}
@@ -261,15 +260,20 @@ func checkPage(t testing.TB, ctx context.Context, url string, axeJS []byte, chec
 	}
 	check(t, facts)
 
-	for _, v := range runAxe(t, ctx, axeJS) {
-		if v.Impact != "serious" && v.Impact != "critical" {
-			continue
+	// The theme follows prefers-color-scheme, so contrast is checked in both.
+	injectAxe(t, ctx, axeJS)
+	for _, scheme := range colorSchemes {
+		setColorScheme(t, ctx, scheme)
+		for _, v := range runAxe(t, ctx) {
+			if v.Impact != "serious" && v.Impact != "critical" {
+				continue
+			}
+			targets := v.Targets
+			if len(targets) > 3 {
+				targets = append(targets[:3:3], fmt.Sprintf("and %d more", len(v.Targets)-3))
+			}
+			t.Errorf("axe %s (%s, %s scheme): %s\n\t%s\n\tat %s", v.ID, v.Impact, scheme, v.Help, v.HelpURL, strings.Join(targets, "\n\t   "))
 		}
-		targets := v.Targets
-		if len(targets) > 3 {
-			targets = append(targets[:3:3], fmt.Sprintf("and %d more", len(v.Targets)-3))
-		}
-		t.Errorf("axe %s (%s): %s\n\t%s\n\tat %s", v.ID, v.Impact, v.Help, v.HelpURL, strings.Join(targets, "\n\t   "))
 	}
 
 	for _, m := range consoleErrors(t, ctx, messages) {
@@ -277,12 +281,31 @@ func checkPage(t testing.TB, ctx context.Context, url string, axeJS []byte, chec
 	}
 }
 
-// runAxe injects axe-core into the page and returns its violations.
-func runAxe(t testing.TB, ctx context.Context, axeJS []byte) []axeViolation {
+// colorSchemes are the values of prefers-color-scheme the pages are checked in.
+var colorSchemes = []string{"light", "dark"}
+
+// setColorScheme makes the page see prefers-color-scheme: scheme.
+func setColorScheme(t testing.TB, ctx context.Context, scheme string) {
+	t.Helper()
+	_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+	})
+	if err != nil {
+		t.Fatalf("emulating prefers-color-scheme: %s: %v", scheme, err)
+	}
+}
+
+// injectAxe evaluates axe-core's source in the page, which defines axe.
+func injectAxe(t testing.TB, ctx context.Context, axeJS []byte) {
 	t.Helper()
 	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](string(axeJS))); err != nil {
 		t.Fatalf("injecting axe-core: %v", err)
 	}
+}
+
+// runAxe runs axe-core on the page and returns its violations.
+func runAxe(t testing.TB, ctx context.Context) []axeViolation {
+	t.Helper()
 	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](axeRunJS, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("running axe: %v", err)
@@ -314,6 +337,9 @@ func consoleErrors(t testing.TB, ctx context.Context, messages iter.Seq2[chromed
 			where := m.URL
 			if where != "" {
 				where = fmt.Sprintf(" (%s:%d)", m.URL, m.Line+1)
+			}
+			if strings.HasSuffix(m.URL, "/favicon.ico") {
+				where += " (a page with no <link rel=icon> makes browsers ask for /favicon.ico)"
 			}
 			errs = append(errs, m.String()+where)
 		}
@@ -368,13 +394,22 @@ func checkCommon(t testing.TB, f pageFacts) {
 	}
 }
 
-// screenshot saves full-page PNGs of the tab's page at a phone's width and at
-// a desktop's into dir, for people to look at.
-func screenshot(t testing.TB, ctx context.Context, dir, name string) {
+// screenshots saves full-page PNGs of the tab's page into dir, at a phone's
+// width and at a desktop's, in each color scheme, for people to look at.
+func screenshots(t testing.TB, ctx context.Context, dir, name string) {
 	t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	for _, scheme := range colorSchemes {
+		setColorScheme(t, ctx, scheme)
+		screenshot(t, ctx, filepath.Join(dir, name+"-"+scheme))
+	}
+}
+
+// screenshot saves prefix-390.png and prefix-1280.png.
+func screenshot(t testing.TB, ctx context.Context, prefix string) {
+	t.Helper()
 	for _, w := range []struct {
 		width, height int64
 		opts          []chromedp.EmulateViewportOption
@@ -400,7 +435,7 @@ func screenshot(t testing.TB, ctx context.Context, dir, name string) {
 		if err != nil {
 			t.Fatalf("taking a screenshot at %d px: %v", w.width, err)
 		}
-		file := filepath.Join(dir, fmt.Sprintf("%s-%d.png", name, w.width))
+		file := fmt.Sprintf("%s-%d.png", prefix, w.width)
 		if err := os.WriteFile(file, png, 0o644); err != nil {
 			t.Fatal(err)
 		}
