@@ -86,6 +86,7 @@ func parseBody(path, text string, line int, known []string, ps *problems) Body {
 		fence    string
 	)
 	cur.Line = line
+	text = stripComments(text)
 	flush := func(next Segment) {
 		cur.Markdown = buf.String()
 		if strings.TrimSpace(cur.Markdown) != "" {
@@ -157,4 +158,58 @@ func parseBody(path, text string, line int, known []string, ps *problems) Body {
 	}
 	flush(Segment{})
 	return b
+}
+
+// stripComments removes HTML comments, which are notes for authors (the
+// scaffolds herald new writes carry hints in them), keeping every newline
+// so that line numbers stay right. Comments inside fenced code are code.
+func stripComments(text string) string {
+	if !strings.Contains(text, "<!--") {
+		return text
+	}
+	var b strings.Builder
+	fence := ""
+	inComment := false
+	for _, l := range strings.SplitAfter(text, "\n") {
+		bare := strings.TrimRight(l, "\n")
+		if !inComment {
+			if fence != "" {
+				if m := fenceRE.FindStringSubmatch(bare); m != nil && m[1][0] == fence[0] && len(m[1]) >= len(fence) {
+					fence = ""
+				}
+				b.WriteString(l)
+				continue
+			}
+			if m := fenceRE.FindStringSubmatch(bare); m != nil {
+				fence = m[1]
+				b.WriteString(l)
+				continue
+			}
+		}
+		rest := l
+		for rest != "" {
+			if inComment {
+				end := strings.Index(rest, "-->")
+				if end < 0 {
+					if strings.HasSuffix(rest, "\n") {
+						b.WriteByte('\n')
+					}
+					rest = ""
+					break
+				}
+				rest = rest[end+3:]
+				inComment = false
+				continue
+			}
+			start := strings.Index(rest, "<!--")
+			if start < 0 {
+				b.WriteString(rest)
+				break
+			}
+			b.WriteString(rest[:start])
+			rest = rest[start+4:]
+			inComment = true
+		}
+	}
+	return b.String()
 }

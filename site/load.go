@@ -148,6 +148,22 @@ func Load(fsys fs.FS, opts Options) (*Site, error) {
 	return s, nil
 }
 
+// LoadIncident reads one incident, content/incidents/<slug>/, on its own:
+// for tools that work on one incident while another file may be broken.
+func LoadIncident(fsys fs.FS, cfg *Config, slug string) (*Incident, error) {
+	var ps problems
+	l := &loader{fsys: fsys, cfg: cfg, audIDs: cfg.audienceIDs()}
+	dir := "content/incidents/" + slug
+	if st, err := fs.Stat(fsys, dir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("no incident %q (expected a folder %s/)", slug, dir)
+	}
+	in := l.incident(slug, dir, map[string]string{}, &ps)
+	if err := ps.err(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
 func kindWord(e fs.DirEntry) string {
 	if e.IsDir() {
 		return "folder"
@@ -441,12 +457,13 @@ func (l *loader) derive(in *Incident, ps *problems) {
 	in.Status = "investigating"
 	var prev map[string]Status
 	var eta time.Time
-	for i, u := range in.Updates {
+	var resolvedBy string // the resolving update's file name
+	for _, u := range in.Updates {
 		if u.At.Before(in.Started) {
 			ps.add(u.Path, l.lineOf(u.Path, "at"), "update at %s is before the incident started at %s (expected at on or after started)", u.At.Format(time.RFC3339), in.Started.Format(time.RFC3339))
 		}
-		if !in.Resolved.IsZero() {
-			ps.add(u.Path, l.lineOf(u.Path, "at"), "update after the resolving update %s (a resolved incident stays resolved; a recurrence is a new incident)", path.Base(in.Updates[i-1].Path))
+		if resolvedBy != "" {
+			ps.add(u.Path, l.lineOf(u.Path, "at"), "update after the resolving update %s (a resolved incident stays resolved; a recurrence is a new incident)", resolvedBy)
 		}
 		if u.Severity != nil && u.Severity != sev {
 			sev = u.Severity
@@ -480,6 +497,9 @@ func (l *loader) derive(in *Incident, ps *problems) {
 				cur[c] = Operational
 			}
 			in.Resolved = u.At
+			if resolvedBy == "" {
+				resolvedBy = path.Base(u.Path)
+			}
 		}
 		if u.Status == "monitoring" && in.Monitoring.IsZero() {
 			in.Monitoring = u.At
@@ -529,15 +549,13 @@ func (l *loader) maintenance(slug, dir string, assets map[string]string, ps *pro
 			mt.Start, _ = f.time(k, n)
 		case "scheduled_end":
 			mt.End, _ = f.time(k, n)
-			if !mt.Start.IsZero() && !mt.End.IsZero() && !mt.End.After(mt.Start) {
-				f.bad(n, "scheduled_end %s is not after scheduled_start %s (expected the window to end after it starts)", mt.End.Format(time.RFC3339), mt.Start.Format(time.RFC3339))
-			}
 		case "audiences":
 			mt.Audiences = l.audiences(f, k, n)
 		}
 	}
-	if !mt.Start.IsZero() && !mt.End.IsZero() && !mt.End.After(mt.Start) && m.vals["scheduled_end"] == nil {
-		ps.add(mt.Path, 1, "the window ends before it starts")
+	// Checked after the loop: the keys may come in any order.
+	if !mt.Start.IsZero() && !mt.End.IsZero() && !mt.End.After(mt.Start) {
+		f.bad(m.vals["scheduled_end"], "scheduled_end %s is not after scheduled_start %s (expected the window to end after it starts)", mt.End.Format(time.RFC3339), mt.Start.Format(time.RFC3339))
 	}
 	mt.Body = parseBody(d.path, d.body, d.bodyLine, l.audIDs, ps)
 	for _, name := range files {
