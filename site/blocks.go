@@ -69,7 +69,7 @@ func (b Body) Private() []string {
 }
 
 var (
-	blockForRE   = regexp.MustCompile(`^ {0,3}:::\s*for\s+(.*?)\s*$`)
+	blockForRE   = regexp.MustCompile(`^ {0,3}:::\s*for(?:\s+(.*?))?\s*$`)
 	blockOtherRE = regexp.MustCompile(`^ {0,3}:::\s*(\S.*?)?\s*$`)
 	fenceRE      = regexp.MustCompile("^ {0,3}(`{3,}|~{3,})")
 )
@@ -147,6 +147,12 @@ func parseBody(path, text string, line int, known []string, ps *problems) Body {
 				flush(Segment{Internal: true, Line: n + 1})
 			default:
 				ps.add(path, n, "unknown block %q (expected ::: for ID [ID…], ::: internal or ::: to close)", ":::"+" "+word)
+				if !open {
+					// Most likely a misspelt opener: keep its text private,
+					// and let its ::: close it rather than be reported too.
+					open, openLine = true, n
+					flush(Segment{Internal: true, Line: n + 1})
+				}
 			}
 			continue
 		}

@@ -29,6 +29,9 @@ type Config struct {
 	Severities []*Severity
 	Audiences  []*Audience
 
+	// Check tunes herald check's communication lint ([check]).
+	Check CheckConfig
+
 	// Publish and Notify are the [publish] and [notify] tables, read by the
 	// commands that use them.
 	Publish map[string]any
@@ -107,6 +110,13 @@ type rawConfig struct {
 		Severities []string `toml:"severities"`
 		Recipients string   `toml:"recipients"`
 	} `toml:"audiences"`
+	Check struct {
+		Disable         []string `toml:"disable"`
+		Errors          []string `toml:"errors"`
+		ReviewAfterDays *int     `toml:"review_after_days"`
+		MinWords        *int     `toml:"min_words"`
+		VaguePhrases    []string `toml:"vague_phrases"`
+	} `toml:"check"`
 	Publish map[string]any `toml:"publish"`
 	Notify  map[string]any `toml:"notify"`
 }
@@ -148,7 +158,7 @@ func loadConfig(fsys fs.FS, ps *problems) *Config {
 		if errors.As(err, &pe) {
 			ps.add(configPath, pe.Position.Line, "%s (expected valid TOML)", pe.Message)
 		} else {
-			ps.add(configPath, locateTOMLError(text, err), "%v", err)
+			ps.add(configPath, locateTOMLError(text, err), "%s", tomlDecodeMessage(err))
 		}
 		return nil
 	}
@@ -156,20 +166,27 @@ func loadConfig(fsys fs.FS, ps *problems) *Config {
 	bad := func(key string, format string, args ...any) {
 		ps.add(configPath, loc.line(key), format, args...)
 	}
+	undecoded := map[string]bool{}
 	for _, k := range md.Undecoded() {
 		key := k.String()
+		undecoded[key] = true
 		if strings.HasPrefix(key, "publish.") || strings.HasPrefix(key, "notify.") {
 			continue
+		}
+		if len(k) > 1 && undecoded[k[:len(k)-1].String()] {
+			continue // inside an unknown table, reported already
 		}
 		last := k[len(k)-1]
 		var known []string
 		switch {
 		case len(k) == 1:
-			known = []string{"title", "base_url", "description", "contact", "timezone", "theme", "history_days", "components", "severities", "audiences", "publish", "notify"}
+			known = []string{"title", "base_url", "description", "contact", "timezone", "theme", "history_days", "components", "severities", "audiences", "check", "publish", "notify"}
 		case k[0] == "components":
 			known = []string{"id", "name", "group", "description"}
 		case k[0] == "audiences":
 			known = []string{"id", "name", "digest", "cadence", "channels", "severities", "recipients"}
+		case k[0] == "check":
+			known = []string{"disable", "errors", "review_after_days", "min_words", "vague_phrases"}
 		case k[0] == "severities":
 			known = []string{"name", "impact", "default_component_status"}
 		}
@@ -209,6 +226,27 @@ func loadConfig(fsys fs.FS, ps *problems) *Config {
 	}
 	if cfg.Theme != "" && !idRE.MatchString(cfg.Theme) {
 		bad("theme", "theme %q is not a folder name (expected e.g. theme = \"acme\" for themes/acme/)", cfg.Theme)
+	}
+
+	cfg.Check = CheckConfig{Disable: raw.Check.Disable, Errors: raw.Check.Errors, ReviewAfter: 7 * 24 * time.Hour, MinWords: 12, VaguePhrases: raw.Check.VaguePhrases}
+	for _, list := range []struct {
+		key   string
+		rules []string
+	}{{"check.disable", raw.Check.Disable}, {"check.errors", raw.Check.Errors}} {
+		for _, r := range list.rules {
+			if !contains(LintRules, r) {
+				bad(list.key, "unknown rule %q in %s (%s)", r, list.key, suggest(r, LintRules))
+			}
+		}
+	}
+	if d := raw.Check.ReviewAfterDays; d != nil {
+		if *d < 0 {
+			bad("check.review_after_days", "review_after_days %d is negative (expected days, e.g. 7)", *d)
+		}
+		cfg.Check.ReviewAfter = time.Duration(*d) * 24 * time.Hour
+	}
+	if n := raw.Check.MinWords; n != nil {
+		cfg.Check.MinWords = *n
 	}
 
 	seenComp := map[string]bool{}
@@ -470,6 +508,34 @@ func stripIndexes(p string) string {
 }
 
 var lineNumRE = regexp.MustCompile(`line (\d+)`)
+
+var tomlTypeRE = regexp.MustCompile(`last key "([^"]+)"\): incompatible types: TOML value has type (\w+); destination has type (\w+)`)
+
+// tomlDecodeMessage words a TOML decoding error that is not a syntax error
+// (a value of the wrong type) as what is wrong (what was expected).
+func tomlDecodeMessage(err error) string {
+	word := func(t string) string {
+		switch t {
+		case "int64", "integer":
+			return "an integer"
+		case "float64", "float":
+			return "a number"
+		case "slice", "array":
+			return "a list"
+		case "map", "struct":
+			return "a table"
+		case "bool":
+			return "true or false"
+		case "string":
+			return "a string"
+		}
+		return t
+	}
+	if m := tomlTypeRE.FindStringSubmatch(err.Error()); m != nil {
+		return fmt.Sprintf("%s is %s (expected %s)", m[1], word(m[2]), word(m[3]))
+	}
+	return strings.TrimPrefix(err.Error(), "toml: ") + " (expected the keys and types of the sample config.toml)"
+}
 
 func locateTOMLError(_ string, err error) int {
 	if m := lineNumRE.FindStringSubmatch(err.Error()); m != nil {

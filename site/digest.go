@@ -196,16 +196,16 @@ func (r *renderer) digestJobs(out Output) []func() error {
 // writeDigest renders one digest as HTML and as text.
 func (r *renderer) writeDigest(out Output, d *Digest) error {
 	base := d.Audience.ID + "/" + d.Slug
-	var buf bytes.Buffer
-	if err := r.pages["digest.html"].ExecuteTemplate(&buf, "digest.html", d); err != nil {
-		return fmt.Errorf("render digest %s.html: %w", base, err)
-	}
-	if err := out.WriteFile(base+".html", buf.Bytes()); err != nil {
+	h, err := r.DigestHTML(d)
+	if err != nil {
 		return err
 	}
-	var txt bytes.Buffer
-	if err := r.texts["digest.txt"].Execute(&txt, d); err != nil {
-		return fmt.Errorf("render digest %s.txt: %w", base, err)
+	if err := out.WriteFile(base+".html", h); err != nil {
+		return err
 	}
-	return out.WriteFile(base+".txt", txt.Bytes())
+	txt, err := r.DigestText(d)
+	if err != nil {
+		return err
+	}
+	return out.WriteFile(base+".txt", txt)
 }

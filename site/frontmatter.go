@@ -135,6 +135,9 @@ func parseYAML(src string) (*node, error) {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 			n, _ := strconv.Atoi(m[1])
+			if yamlParserProblem(m[2]) {
+				n++ // go-yaml numbers parser (not scanner) errors from 0
+			}
 			return nil, &lineError{line: n, msg: m[2] + " (expected YAML key: value lines)"}
 		}
 		return nil, &lineError{line: 1, msg: msg + " (expected YAML key: value lines)"}
@@ -147,6 +150,20 @@ func parseYAML(src string) (*node, error) {
 		return nil, &lineError{line: top.Line, msg: "front matter is not a map of keys (expected key: value lines)"}
 	}
 	return fromYAML(top)
+}
+
+// yamlParserProblem reports whether msg is one of go-yaml's parser errors,
+// whose line go-yaml reports 0-based (its scanner errors are 1-based).
+func yamlParserProblem(msg string) bool {
+	for _, p := range []string{"did not find expected ',' or ']'", "did not find expected ',' or '}'",
+		"did not find expected '-' indicator", "did not find expected <document start>",
+		"did not find expected key", "did not find expected node content", "found undefined tag handle",
+		"found duplicate %", "found incompatible YAML document"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func fromYAML(y *yaml.Node) (*node, error) {
@@ -195,7 +212,7 @@ var tomlKeyRE = regexp.MustCompile(`^\s*("?)([A-Za-z0-9_-]+)("?)\s*=`)
 
 func parseTOML(src string) (*node, error) {
 	var m map[string]any
-	md, err := toml.Decode(src, &m)
+	_, err := toml.Decode(src, &m)
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
@@ -203,38 +220,22 @@ func parseTOML(src string) (*node, error) {
 		}
 		return nil, &lineError{line: 1, msg: err.Error()}
 	}
-	// TOML decoding loses positions; find each top-level key's line by
-	// scanning, which is exact for the flat front matter herald reads.
-	lines := map[string]int{}
-	table := ""
-	for i, l := range strings.Split(src, "\n") {
-		t := strings.TrimSpace(l)
-		if strings.HasPrefix(t, "[") {
-			table = t
-			continue
-		}
-		if mm := tomlKeyRE.FindStringSubmatch(l); mm != nil {
-			key := mm[2]
-			if table != "" {
-				key = strings.Trim(table, "[] ") // inside [extra] or [[action_items]]
-				key = strings.SplitN(key, ".", 2)[0]
-			}
-			if _, seen := lines[key]; !seen {
-				lines[key] = i + 1
-			}
-		}
-	}
-	for _, k := range md.Keys() {
-		if len(k) == 1 {
-			if _, ok := lines[k[0]]; !ok {
-				lines[k[0]] = 1
-			}
-		}
-	}
-	return fromTOML(m, 1, lines), nil
+	// TOML decoding loses positions; find each key's line by scanning
+	// (keys in [tables] and in each [[array]] table too), which is exact for
+	// the shallow front matter herald reads.
+	return fromTOML(m, "", newTOMLLocator(src)), nil
 }
 
-func fromTOML(v any, line int, lines map[string]int) *node {
+// fromTOML converts a decoded TOML value at the dotted path
+// ("action_items.1.status") to a node, with the line loc finds for it.
+func fromTOML(v any, path string, loc *tomlLocator) *node {
+	line := max(loc.line(path), 1)
+	at := func(k string) string {
+		if path == "" {
+			return k
+		}
+		return path + "." + k
+	}
 	switch v := v.(type) {
 	case map[string]any:
 		n := &node{line: line, kind: kindMap, vals: map[string]*node{}}
@@ -243,31 +244,27 @@ func fromTOML(v any, line int, lines map[string]int) *node {
 			keys = append(keys, k)
 		}
 		sort.Slice(keys, func(i, j int) bool {
-			li, lj := lines[keys[i]], lines[keys[j]]
+			li, lj := loc.line(at(keys[i])), loc.line(at(keys[j]))
 			if li != lj {
 				return li < lj
 			}
 			return keys[i] < keys[j]
 		})
 		for _, k := range keys {
-			l := line
-			if lines != nil {
-				l = lines[k]
-			}
 			n.keys = append(n.keys, k)
-			n.vals[k] = fromTOML(v[k], l, nil)
+			n.vals[k] = fromTOML(v[k], at(k), loc)
 		}
 		return n
 	case []map[string]any:
 		n := &node{line: line, kind: kindList}
-		for _, e := range v {
-			n.list = append(n.list, fromTOML(e, line, nil))
+		for i, e := range v {
+			n.list = append(n.list, fromTOML(e, at(strconv.Itoa(i)), loc))
 		}
 		return n
 	case []any:
 		n := &node{line: line, kind: kindList}
-		for _, e := range v {
-			n.list = append(n.list, fromTOML(e, line, nil))
+		for i, e := range v {
+			n.list = append(n.list, fromTOML(e, at(strconv.Itoa(i)), loc))
 		}
 		return n
 	case time.Time:

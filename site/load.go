@@ -249,8 +249,13 @@ func (l *loader) bundleFiles(dir string, assets map[string]string, ps *problems)
 			return nil
 		}
 		rel := strings.TrimPrefix(p, dir+"/")
-		if path.Dir(p) == dir && strings.HasSuffix(d.Name(), ".md") {
-			md = append(md, rel)
+		if strings.HasSuffix(d.Name(), ".md") {
+			if path.Dir(p) == dir {
+				md = append(md, rel)
+			} else {
+				// Never copied as an asset: it could carry audience blocks.
+				ps.add(p, 0, "Markdown file in a subfolder of a bundle (expected updates directly in %s/)", dir)
+			}
 			return nil
 		}
 		assets[p] = strings.TrimPrefix(dir, "content/") + "/" + rel
@@ -428,24 +433,13 @@ func (l *loader) update(p string, statuses []string, ps *problems) *Update {
 		}
 	}
 	u.Body = parseBody(p, d.body, d.bodyLine, l.audIDs, ps)
+	u.BodyLine = d.bodyLine
 	return u
 }
 
 // lineOf returns the line of key in a parsed file, for checks made after
 // parsing. Files are small; re-reading is cheaper than keeping every node.
-func (l *loader) lineOf(p, key string) int {
-	src, err := fs.ReadFile(l.fsys, p)
-	if err != nil {
-		return 0
-	}
-	for i, line := range strings.Split(normalize(src), "\n") {
-		t := strings.TrimSpace(line)
-		if strings.HasPrefix(t, key+":") || strings.HasPrefix(t, key+" =") || strings.HasPrefix(t, key+"=") {
-			return i + 1
-		}
-	}
-	return 0
-}
+func (l *loader) lineOf(p, key string) int { return keyLine(l.fsys, p, key) }
 
 // derive orders updates and works out status, severity and component
 // status over the incident's life.

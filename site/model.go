@@ -54,6 +54,7 @@ type Incident struct {
 // Update is one file of an incident or maintenance.
 type Update struct {
 	Path       string
+	BodyLine   int // the body's first line
 	At         time.Time
 	Status     string
 	Impact     map[string]Status // as written
@@ -286,7 +287,10 @@ func (v Visible) Indicator(cfg *Config, now time.Time) Indicator {
 			worst = in.CurrentSeverity.Impact
 		}
 	}
-	if worst == "" {
+	// With no unresolved incident, or only ones of impact none (sev4), the
+	// components decide: a page never says "All Systems Operational" over
+	// a component in major outage.
+	if worst == "" || worst == ImpactNone {
 		worst = ImpactNone
 		for _, c := range cfg.Components {
 			switch v.ComponentStatus(c.ID, now) {

@@ -2,17 +2,13 @@ package site
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io/fs"
-	"path"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
-	ttemplate "text/template"
 	"time"
 )
 
@@ -66,85 +62,20 @@ func runJobs(jobs []func() error) error {
 }
 
 type renderer struct {
+	*Templates
 	s      *Site
 	cfg    *Config
-	theme  fs.FS
-	pages  map[string]*template.Template
-	texts  map[string]*ttemplate.Template
-	css    string // fingerprinted path of the stylesheet
-	assets map[string][]byte
 	view   Visible
 	spans  map[string][]Span // component id → spans on the public site
 	uptime map[string]Uptime
 }
 
-var pageNames = []string{"index.html", "incident.html", "maintenance.html", "component.html", "history.html", "month.html", "digest.html", "digests.html"}
-
 func newRenderer(s *Site, theme fs.FS) (*renderer, error) {
-	r := &renderer{s: s, cfg: s.Config, theme: theme, pages: map[string]*template.Template{}, texts: map[string]*ttemplate.Template{}, assets: map[string][]byte{}}
-	funcs := r.funcs()
-	base := template.New("").Funcs(funcs)
-	partials, err := fs.Glob(theme, "templates/_*.html")
+	t, err := LoadTemplates(theme, s.Config)
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range append([]string{"templates/layout.html"}, partials...) {
-		src, err := fs.ReadFile(theme, p)
-		if err != nil {
-			return nil, fmt.Errorf("theme: %w", err)
-		}
-		if _, err := base.New(path.Base(p)).Parse(string(src)); err != nil {
-			return nil, fmt.Errorf("theme: %w", err)
-		}
-	}
-	for _, name := range pageNames {
-		src, err := fs.ReadFile(theme, "templates/"+name)
-		if err != nil {
-			return nil, fmt.Errorf("theme: %w", err)
-		}
-		t, err := base.Clone()
-		if err != nil {
-			return nil, err
-		}
-		if _, err := t.New(name).Parse(string(src)); err != nil {
-			return nil, fmt.Errorf("theme: %w", err)
-		}
-		r.pages[name] = t
-	}
-	for _, name := range []string{"digest.txt"} {
-		src, err := fs.ReadFile(theme, "templates/"+name)
-		if err != nil {
-			return nil, fmt.Errorf("theme: %w", err)
-		}
-		t, err := ttemplate.New(name).Funcs(ttemplate.FuncMap(funcs)).Parse(string(src))
-		if err != nil {
-			return nil, fmt.Errorf("theme: %w", err)
-		}
-		r.texts[name] = t
-	}
-	// Assets: the stylesheet is fingerprinted, the rest copied as is.
-	err = fs.WalkDir(theme, "assets", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(theme, p)
-		if err != nil {
-			return err
-		}
-		if p == "assets/style.css" {
-			sum := sha256.Sum256(b)
-			p = "assets/style." + hex.EncodeToString(sum[:5]) + ".css"
-			r.css = p
-		}
-		r.assets[p] = b
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("theme: %w", err)
-	}
-	if r.css == "" {
-		return nil, fmt.Errorf("theme: assets/style.css is missing")
-	}
+	r := &renderer{Templates: t, s: s, cfg: s.Config}
 	r.view = s.PublicView()
 	r.spans = map[string][]Span{}
 	r.uptime = map[string]Uptime{}
@@ -154,45 +85,6 @@ func newRenderer(s *Site, theme fs.FS) (*renderer, error) {
 		r.uptime[c.ID] = ComponentUptime(sp, r.cfg.HistoryDays, s.Now, r.cfg.Location)
 	}
 	return r, nil
-}
-
-func (r *renderer) funcs() template.FuncMap {
-	loc := r.cfg.Location
-	return template.FuncMap{
-		"datetime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"display": func(t time.Time) string {
-			return t.In(loc).Format("Jan 2, 2006 · 15:04 MST")
-		},
-		"date":     func(t time.Time) string { return t.In(loc).Format("Jan 2, 2006") },
-		"dateISO":  func(t time.Time) string { return t.In(loc).Format("2006-01-02") },
-		"clock":    func(t time.Time) string { return t.In(loc).Format("15:04 MST") },
-		"duration": humanDuration,
-		"label":    StatusLabel,
-		"percent":  func(p float64) string { return formatPercent(p) },
-		"join":     strings.Join,
-		"upper":    strings.ToUpper,
-		"minutes":  func(d time.Duration) string { return humanDuration(d.Round(time.Minute)) },
-		"home": func(root string) string {
-			if root == "" {
-				return "./"
-			}
-			return root
-		},
-		"dict": func(kv ...any) (map[string]any, error) {
-			if len(kv)%2 != 0 {
-				return nil, fmt.Errorf("dict: odd number of arguments")
-			}
-			m := make(map[string]any, len(kv)/2)
-			for i := 0; i < len(kv); i += 2 {
-				k, ok := kv[i].(string)
-				if !ok {
-					return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
-				}
-				m[k] = kv[i+1]
-			}
-			return m, nil
-		},
-	}
 }
 
 func formatPercent(p float64) string {
@@ -256,6 +148,7 @@ func (r *renderer) page(p, title string, data any) *page {
 		Canonical: r.cfg.BaseURL + p,
 		Indicator: r.view.Indicator(r.cfg, r.s.Now),
 		Updated:   r.view.LastUpdated(),
+		Feeds:     r.feeds(p, root),
 		Data:      data,
 	}
 }
@@ -271,6 +164,9 @@ func (r *renderer) exec(out Output, file, tmpl string, data any) error {
 func (r *renderer) publicJobs(out Output) []func() error {
 	var jobs []func() error
 	for _, p := range sortedKeys(r.assets) {
+		if p == bannerAsset {
+			continue // published at the root by machineJobs
+		}
 		b := r.assets[p]
 		jobs = append(jobs, func() error { return out.WriteFile(p, b) })
 	}
@@ -316,6 +212,7 @@ func (r *renderer) publicJobs(out Output) []func() error {
 			return r.exec(out, p+"index.html", "month.html", r.page(p, mo.Name, mo))
 		})
 	}
+	jobs = append(jobs, r.machineJobs(out)...)
 	return jobs
 }
 

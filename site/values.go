@@ -68,7 +68,7 @@ func (f fields) boolean(key string, n *node) (bool, bool) {
 			return false, true
 		}
 	}
-	f.bad(n, "%s must be true or false", key)
+	f.bad(n, "%s must be true or false (expected %s: true or %s: false)", key, key, key)
 	return false, false
 }
 
@@ -82,8 +82,12 @@ func (f fields) time(key string, n *node) (time.Time, bool) {
 		case "datetime-local":
 			f.bad(n, "%s %s has no UTC offset (expected e.g. %sZ or %s+02:00)", key, n.str[:19], n.str[:19], n.str[:19])
 			return time.Time{}, false
-		case "date-local", "time-local":
-			f.bad(n, "%s %q is not a date and time (expected RFC 3339 with an offset, e.g. 2026-11-27T14:05:00Z)", key, n.str)
+		case "date-local":
+			d := t.Format("2006-01-02")
+			f.bad(n, "%s %q is a date without a time (expected e.g. %sT14:05:00Z)", key, d, d)
+			return time.Time{}, false
+		case "time-local":
+			f.bad(n, "%s %q is a time without a date (expected RFC 3339 with an offset, e.g. 2026-11-27T14:05:00Z)", key, t.Format("15:04:05.999999999"))
 			return time.Time{}, false
 		}
 		return t, true
@@ -175,9 +179,13 @@ func (f fields) checkKeys(what string, m *node, known, required []string) {
 			f.bad(m.vals[k], "unknown key %q in %s (%s)", k, what, hint)
 		}
 	}
+	line := 1 // the whole file; a nested map (an action item) has its own line
+	if m != f.d.meta {
+		line = m.line
+	}
 	for _, k := range required {
 		if _, ok := m.vals[k]; !ok {
-			f.ps.add(f.d.path, 1, "%s is missing required key %q", what, k)
+			f.ps.add(f.d.path, line, "%s is missing required key %q (expected all of %s)", what, k, strings.Join(required, ", "))
 		}
 	}
 }
