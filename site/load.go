@@ -131,20 +131,7 @@ func Load(fsys fs.FS, opts Options) (*Site, error) {
 	if err := ps.err(); err != nil {
 		return nil, err
 	}
-	sort.SliceStable(s.Incidents, func(i, j int) bool {
-		a, b := s.Incidents[i], s.Incidents[j]
-		if !a.Started.Equal(b.Started) {
-			return a.Started.After(b.Started)
-		}
-		return a.Slug < b.Slug
-	})
-	sort.SliceStable(s.Maintenances, func(i, j int) bool {
-		a, b := s.Maintenances[i], s.Maintenances[j]
-		if !a.Start.Equal(b.Start) {
-			return a.Start.After(b.Start)
-		}
-		return a.Slug < b.Slug
-	})
+	s.sort()
 	return s, nil
 }
 
@@ -162,6 +149,24 @@ func LoadIncident(fsys fs.FS, cfg *Config, slug string) (*Incident, error) {
 		return nil, err
 	}
 	return in, nil
+}
+
+// sort orders incidents newest first and maintenance latest window first.
+func (s *Site) sort() {
+	sort.SliceStable(s.Incidents, func(i, j int) bool {
+		a, b := s.Incidents[i], s.Incidents[j]
+		if !a.Started.Equal(b.Started) {
+			return a.Started.After(b.Started)
+		}
+		return a.Slug < b.Slug
+	})
+	sort.SliceStable(s.Maintenances, func(i, j int) bool {
+		a, b := s.Maintenances[i], s.Maintenances[j]
+		if !a.Start.Equal(b.Start) {
+			return a.Start.After(b.Start)
+		}
+		return a.Slug < b.Slug
+	})
 }
 
 func kindWord(e fs.DirEntry) string {

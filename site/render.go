@@ -23,10 +23,29 @@ type Output interface {
 // default, possibly overlaid by a configured theme). The same site renders
 // to the same bytes.
 func Render(s *Site, theme fs.FS, public, digests Output) error {
+	return RenderScope(s, theme, public, digests, Scope{})
+}
+
+// Scope limits a render to what a change touched (see Reload). The zero
+// Scope renders everything. Site-wide pages (the index, the history index,
+// the machine outputs, the digest index) are always rendered.
+type Scope struct {
+	Partial      bool
+	Incidents    map[string]bool // slugs
+	Maintenances map[string]bool // slugs
+	Components   map[string]bool // ids
+	Months       map[string]bool // 2026-11
+}
+
+func (sc Scope) has(set map[string]bool, key string) bool { return !sc.Partial || set[key] }
+
+// RenderScope renders the part of the site that scope names.
+func RenderScope(s *Site, theme fs.FS, public, digests Output, scope Scope) error {
 	r, err := newRenderer(s, theme)
 	if err != nil {
 		return err
 	}
+	r.scope = scope
 	var jobs []func() error
 	jobs = append(jobs, r.publicJobs(public)...)
 	jobs = append(jobs, r.digestJobs(digests)...)
@@ -63,6 +82,7 @@ func runJobs(jobs []func() error) error {
 
 type renderer struct {
 	*Templates
+	scope  Scope
 	s      *Site
 	cfg    *Config
 	view   Visible
@@ -164,7 +184,7 @@ func (r *renderer) exec(out Output, file, tmpl string, data any) error {
 func (r *renderer) publicJobs(out Output) []func() error {
 	var jobs []func() error
 	for _, p := range sortedKeys(r.assets) {
-		if p == bannerAsset {
+		if p == bannerAsset || r.scope.Partial {
 			continue // published at the root by machineJobs
 		}
 		b := r.assets[p]
@@ -173,6 +193,9 @@ func (r *renderer) publicJobs(out Output) []func() error {
 	for _, src := range sortedKeys(r.s.Assets) {
 		dst := r.s.Assets[src]
 		if strings.HasPrefix(dst, "incidents/") && !r.incidentPublic(dst) {
+			continue
+		}
+		if kind, slug := bundleOf(dst); !r.scope.has(map[string]map[string]bool{"incidents": r.scope.Incidents, "maintenance": r.scope.Maintenances}[kind], slug) {
 			continue
 		}
 		jobs = append(jobs, func() error {
@@ -185,18 +208,27 @@ func (r *renderer) publicJobs(out Output) []func() error {
 	}
 	jobs = append(jobs, func() error { return r.exec(out, "index.html", "index.html", r.page("", r.cfg.Title, r.indexData())) })
 	for _, in := range r.view.Incidents {
+		if !r.scope.has(r.scope.Incidents, in.Slug) {
+			continue
+		}
 		jobs = append(jobs, func() error {
 			p := "incidents/" + in.Slug + "/"
 			return r.exec(out, p+"index.html", "incident.html", r.page(p, in.Title, r.incidentView(in)))
 		})
 	}
 	for _, m := range r.view.Maintenances {
+		if !r.scope.has(r.scope.Maintenances, m.Slug) {
+			continue
+		}
 		jobs = append(jobs, func() error {
 			p := "maintenance/" + m.Slug + "/"
 			return r.exec(out, p+"index.html", "maintenance.html", r.page(p, m.Title, r.maintenanceView(m)))
 		})
 	}
 	for _, c := range r.cfg.Components {
+		if !r.scope.has(r.scope.Components, c.ID) {
+			continue
+		}
 		jobs = append(jobs, func() error {
 			p := "components/" + c.ID + "/"
 			return r.exec(out, p+"index.html", "component.html", r.page(p, c.Name, r.componentPage(c)))
@@ -207,6 +239,9 @@ func (r *renderer) publicJobs(out Output) []func() error {
 		return r.exec(out, "history/index.html", "history.html", r.page("history/", "History", months))
 	})
 	for _, mo := range months {
+		if !r.scope.has(r.scope.Months, mo.Key) {
+			continue
+		}
 		jobs = append(jobs, func() error {
 			p := "history/" + mo.Key + "/"
 			return r.exec(out, p+"index.html", "month.html", r.page(p, mo.Name, mo))
@@ -214,6 +249,15 @@ func (r *renderer) publicJobs(out Output) []func() error {
 	}
 	jobs = append(jobs, r.machineJobs(out)...)
 	return jobs
+}
+
+// bundleOf splits "incidents/<slug>/file" into its kind and slug.
+func bundleOf(dst string) (kind, slug string) {
+	parts := strings.SplitN(dst, "/", 3)
+	if len(parts) < 2 {
+		return "", ""
+	}
+	return parts[0], parts[1]
 }
 
 func (r *renderer) incidentPublic(dst string) bool {
