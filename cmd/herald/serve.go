@@ -608,4 +608,3 @@ func (p *preview) digestIndex(w http.ResponseWriter, s *site.Site, t *site.Templ
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Write(p.inject(b.Bytes(), v, problems, other))
 }
-
