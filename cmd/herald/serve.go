@@ -350,6 +350,7 @@ func (p *preview) broadcast(v int) {
 // reloadJS reloads the page when a build newer than the page's arrives.
 const reloadJS = `(function(){var s=document.currentScript,v=s&&s.getAttribute("data-version");
 if(!window.EventSource)return;var es=new EventSource("/_herald/events");
+es.onopen=function(){document.documentElement.setAttribute("data-herald-live","")};
 es.onmessage=function(e){if(e.data!==v){es.close();location.reload();}};})();
 `
 
