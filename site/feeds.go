@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/xml"
 	"html"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -27,6 +29,10 @@ type feedEntry struct {
 	At              time.Time
 	HTML            string
 	Components      []string // ids of the components it is about
+
+	// body renders HTML once, and only for entries a feed keeps: a site
+	// has far more updates than its feeds show.
+	body func() string
 }
 
 // feedEntries gathers every public entry, newest first (ties: by id).
@@ -38,23 +44,27 @@ func (r *renderer) feedEntries() []feedEntry {
 		if len(in.Updates) == 0 {
 			out = append(out, feedEntry{
 				ID: link + "#" + apiID("incident", in.Slug), Title: in.Title + " — " + StatusLabel(in.Status), Link: link,
-				At: in.Started, HTML: string(renderMarkdown(in.Summary.PublicMarkdown())), Components: in.Affected,
+				At: in.Started, Components: in.Affected,
+				body: sync.OnceValue(func() string { return string(renderMarkdown(in.Summary.PublicMarkdown())) }),
 			})
 		}
 		for i, u := range in.Updates {
-			v := r.update(in, i)
-			var b strings.Builder
-			b.WriteString(string(v.HTML))
-			if len(v.Changes) > 0 {
-				b.WriteString("<ul>")
-				for _, c := range v.Changes {
-					b.WriteString("<li>" + html.EscapeString(c.Name) + ": " + html.EscapeString(c.Old.Label()) + " → " + html.EscapeString(c.New.Label()) + "</li>")
-				}
-				b.WriteString("</ul>")
-			}
 			out = append(out, feedEntry{
 				ID: link + "#" + apiID("update", updateKey(in.Slug, u)), Title: in.Title + " — " + StatusLabel(u.Status), Link: link,
-				At: u.At, HTML: b.String(), Components: in.Affected,
+				At: u.At, Components: in.Affected,
+				body: sync.OnceValue(func() string {
+					v := r.update(in, i)
+					var b strings.Builder
+					b.WriteString(string(v.HTML))
+					if len(v.Changes) > 0 {
+						b.WriteString("<ul>")
+						for _, c := range v.Changes {
+							b.WriteString("<li>" + html.EscapeString(c.Name) + ": " + html.EscapeString(c.Old.Label()) + " → " + html.EscapeString(c.New.Label()) + "</li>")
+						}
+						b.WriteString("</ul>")
+					}
+					return b.String()
+				}),
 			})
 		}
 	}
@@ -65,17 +75,21 @@ func (r *renderer) feedEntries() []feedEntry {
 		if len(m.Updates) == 0 {
 			out = append(out, feedEntry{
 				ID: link + "#" + apiID("maintenance", m.Slug), Title: m.Title + " — " + StatusLabel("scheduled"), Link: link,
-				At: m.Start, HTML: window + string(renderMarkdown(m.Body.PublicMarkdown())), Components: m.Components,
+				At: m.Start, Components: m.Components,
+				body: sync.OnceValue(func() string { return window + string(renderMarkdown(m.Body.PublicMarkdown())) }),
 			})
 		}
 		for _, u := range m.Updates {
-			body := string(renderMarkdown(u.Body.PublicMarkdown()))
-			if u.Status == "scheduled" {
-				body = window + body
-			}
 			out = append(out, feedEntry{
 				ID: link + "#" + apiID("update", updateKey(m.Slug, u)), Title: m.Title + " — " + StatusLabel(u.Status), Link: link,
-				At: u.At, HTML: body, Components: m.Components,
+				At: u.At, Components: m.Components,
+				body: sync.OnceValue(func() string {
+					body := string(renderMarkdown(u.Body.PublicMarkdown()))
+					if u.Status == "scheduled" {
+						body = window + body
+					}
+					return body
+				}),
 			})
 		}
 	}
@@ -100,6 +114,12 @@ type feed struct {
 func (r *renderer) newFeed(title, description, link, self string, entries []feedEntry) feed {
 	if len(entries) > feedLimit {
 		entries = entries[:feedLimit]
+	}
+	entries = slices.Clone(entries)
+	for i := range entries {
+		if entries[i].body != nil {
+			entries[i].HTML = entries[i].body()
+		}
 	}
 	f := feed{Title: title, Description: description, Link: link, Author: r.cfg.Title, Self: self, Entries: entries, Updated: r.lastUpdated()}
 	if len(entries) > 0 {

@@ -511,6 +511,17 @@ func (l *loader) derive(in *Incident, ps *problems) {
 		in.Status = u.Status
 	}
 	in.CurrentSeverity = sev
+	if !in.Resolved.IsZero() {
+		in.spans = sync.OnceValue(func() map[string][]Span {
+			m := make(map[string][]Span, len(in.Affected))
+			for _, c := range in.Affected {
+				if sp := in.spansAt(c, in.Resolved); len(sp) > 0 {
+					m[c] = sp
+				}
+			}
+			return m
+		})
+	}
 }
 
 func sortUpdates(us []*Update) {

@@ -49,6 +49,10 @@ type Incident struct {
 	Resolved        time.Time // zero while unresolved
 	Monitoring      time.Time // first monitoring update; zero if none
 	Identified      time.Time // first identified update; zero if none
+
+	// spans memoizes a resolved incident's spans per component: they no
+	// longer depend on the clock, and serve renders them at every edit.
+	spans func() map[string][]Span
 }
 
 // Update is one file of an incident or maintenance.
@@ -224,6 +228,13 @@ type Span struct {
 // Spans returns, for component id, the spans of non-operational status the
 // incident caused, up to now.
 func (in *Incident) Spans(id string, now time.Time) []Span {
+	if in.spans != nil && !now.Before(in.Resolved) {
+		return in.spans()[id]
+	}
+	return in.spansAt(id, now)
+}
+
+func (in *Incident) spansAt(id string, now time.Time) []Span {
 	var out []Span
 	for i, u := range in.Updates {
 		s, ok := u.Components[id]

@@ -39,7 +39,8 @@ type Scope struct {
 
 func (sc Scope) has(set map[string]bool, key string) bool { return !sc.Partial || set[key] }
 
-// RenderScope renders the part of the site that scope names.
+// RenderScope renders the part of the site that scope names. A nil
+// digests skips the digests.
 func RenderScope(s *Site, theme fs.FS, public, digests Output, scope Scope) error {
 	r, err := newRenderer(s, theme)
 	if err != nil {
@@ -48,7 +49,9 @@ func RenderScope(s *Site, theme fs.FS, public, digests Output, scope Scope) erro
 	r.scope = scope
 	var jobs []func() error
 	jobs = append(jobs, r.publicJobs(public)...)
-	jobs = append(jobs, r.digestJobs(digests)...)
+	if digests != nil {
+		jobs = append(jobs, r.digestJobs(digests)...)
+	}
 	return runJobs(jobs)
 }
 

@@ -85,7 +85,7 @@ type preview struct {
 	mu       sync.RWMutex
 	site     *site.Site // last good
 	theme    fs.FS
-	pub, dig map[string][]byte
+	pub      map[string][]byte
 	problems site.Problems
 	other    error // a failure that is not a content problem
 	version  int
@@ -151,9 +151,11 @@ func (p *preview) rebuild(changed []string) {
 		theme, err = loadTheme(p.source, next.Config.Theme)
 		scope = site.Scope{}
 	}
-	var pub, dig memOutput
+	// The digests are previewed from the model on request (/_digests/), so
+	// the rebuild renders the public site only.
+	var pub memOutput
 	if err == nil {
-		err = site.RenderScope(next, theme, &pub, &dig, scope)
+		err = site.RenderScope(next, theme, &pub, nil, scope)
 	}
 
 	p.mu.Lock()
@@ -162,7 +164,6 @@ func (p *preview) rebuild(changed []string) {
 	case err == nil:
 		p.site, p.theme = next, theme
 		p.pub = merge(p.pub, pub.files, scope, false)
-		p.dig = merge(p.dig, dig.files, scope, true)
 		p.problems, p.other = nil, nil
 	case errors.As(err, &ps):
 		p.problems, p.other = ps, nil
@@ -176,7 +177,7 @@ func (p *preview) rebuild(changed []string) {
 	if err != nil {
 		fmt.Fprintf(p.log, "%v\n", err)
 	} else {
-		fmt.Fprintf(p.log, "rebuilt %d files\n", len(pub.files)+len(dig.files))
+		fmt.Fprintf(p.log, "rebuilt %d files\n", len(pub.files))
 	}
 	p.broadcast(v)
 	if p.built != nil {
