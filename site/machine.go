@@ -47,20 +47,20 @@ const (
 // feeds everywhere, and a component's own on its page. Hrefs are relative
 // to the page, through root.
 func (r *renderer) feeds(p, root string) []Feed {
-	fs := []Feed{
+	feeds := []Feed{
 		{Type: "application/rss+xml", Title: r.cfg.Title + " (RSS)", Href: root + rssFile},
 		{Type: "application/atom+xml", Title: r.cfg.Title + " (Atom)", Href: root + atomFile},
 	}
 	if id, ok := strings.CutPrefix(p, "components/"); ok {
 		id = strings.TrimSuffix(id, "/")
 		if c := r.cfg.Component(id); c != nil && !strings.Contains(id, "/") {
-			fs = append(fs,
+			feeds = append(feeds,
 				Feed{Type: "application/rss+xml", Title: c.Name + " · " + r.cfg.Title + " (RSS)", Href: rssFile},
 				Feed{Type: "application/atom+xml", Title: c.Name + " · " + r.cfg.Title + " (Atom)", Href: atomFile},
 			)
 		}
 	}
-	return fs
+	return feeds
 }
 
 // apiIDEncoding spells ids in lower-case letters and digits, like

@@ -142,15 +142,22 @@ func missing(t testing.TB, format string, args ...any) {
 // builds it at sampleNow, and returns the directory.
 func buildSample(t testing.TB) string {
 	t.Helper()
+	return buildSource(t, filepath.FromSlash("../.."))
+}
+
+// buildSource copies src's config.toml and content/ into a temporary
+// directory, builds it at sampleNow, and returns the directory.
+func buildSource(t testing.TB, src string) string {
+	t.Helper()
 	dir := t.TempDir()
-	config, err := os.ReadFile(filepath.FromSlash("../../config.toml"))
+	config, err := os.ReadFile(filepath.Join(src, "config.toml"))
 	if err != nil {
 		t.Fatalf("reading the sample config: %v", err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "config.toml"), config, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.CopyFS(filepath.Join(dir, "content"), os.DirFS(filepath.FromSlash("../../content"))); err != nil {
+	if err := os.CopyFS(filepath.Join(dir, "content"), os.DirFS(filepath.Join(src, "content"))); err != nil {
 		t.Fatalf("copying the sample content: %v", err)
 	}
 
