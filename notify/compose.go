@@ -1,0 +1,231 @@
+package notify
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/xml"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/heraldstatus/herald/site"
+)
+
+// Composer renders notices into messages, from the theme's templates (the
+// same ones the digests use).
+type Composer struct {
+	Site      *site.Site
+	Templates *site.Templates
+	Key       []byte // recipient-hash key
+	Now       time.Time
+
+	From, FromName string // email sender
+	SMSFrom        string // E.164 or a messaging service SID
+	// UnsubscribeMailto and UnsubscribeURL give the List-Unsubscribe
+	// targets of mail to end-users and customers; the URL (https, RFC 8058
+	// one-click) gets ?a=<audience>&r=<recipient hash>.
+	UnsubscribeMailto string
+	UnsubscribeURL    string
+	WebhookSecret     []byte
+
+	mu      sync.Mutex
+	digests map[string]*site.Digest
+}
+
+// Digest is the notice's content for its audience.
+func (c *Composer) Digest(n Notice) *site.Digest {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.digests == nil {
+		c.digests = map[string]*site.Digest{}
+	}
+	key := n.Audience.ID + "/" + n.Item.Slug
+	if d, ok := c.digests[key]; ok {
+		return d
+	}
+	var d *site.Digest
+	if n.Item.Incident != nil {
+		d = c.Site.IncidentDigest(n.Item.Incident, n.Audience)
+	} else {
+		d = c.Site.MaintenanceDigest(n.Item.Maintenance, n.Audience)
+	}
+	c.digests[key] = d
+	return d
+}
+
+// headerSafe keeps CR, LF and other controls from content out of headers.
+func headerSafe(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }), " ")
+}
+
+func (c *Composer) host() string {
+	if u, err := url.Parse(c.Site.Config.BaseURL); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "herald.invalid"
+}
+
+// Email renders the notice as an email to r: the digest's HTML and text,
+// threaded per incident and recipient.
+func (c *Composer) Email(n Notice, r Recipient) (*Message, error) {
+	d := c.Digest(n)
+	h, err := c.Templates.DigestHTML(d)
+	if err != nil {
+		return nil, err
+	}
+	t, err := c.Templates.DigestText(d)
+	if err != nil {
+		return nil, err
+	}
+	rh := RecipientHash(c.Key, "email", r.Email)
+	root := "herald." + n.Item.Slug + "." + n.Audience.ID + "." + rh[:12] + "@" + c.host()
+	m := &Message{
+		Channel: "email", NoticeID: n.ID(), DeliveryID: DeliveryID(n.ID(), "email", rh), Audience: n.Audience.ID, Item: n.Item.Slug,
+		To: r.Email, ToName: headerSafe(r.Name), From: c.From, FromName: headerSafe(c.FromName),
+		Subject: headerSafe(d.Subject() + " — " + c.Site.Config.Title),
+		Text:    string(t), HTML: string(h), Date: c.Now, MessageID: root,
+	}
+	if !n.First {
+		m.MessageID = "herald." + n.Item.Slug + "." + n.Audience.ID + "." + rh[:12] + "." + n.ID()[:12] + "@" + c.host()
+		m.InReplyTo = root
+	}
+	if n.Audience.Digest == "service" || n.Audience.Digest == "public" {
+		if c.UnsubscribeMailto != "" {
+			m.Unsubscribe = append(m.Unsubscribe, "mailto:"+strings.TrimPrefix(c.UnsubscribeMailto, "mailto:"))
+		}
+		if strings.HasPrefix(c.UnsubscribeURL, "https://") {
+			sep := "?"
+			if strings.Contains(c.UnsubscribeURL, "?") {
+				sep = "&"
+			}
+			m.Unsubscribe = append(m.Unsubscribe, c.UnsubscribeURL+sep+"a="+url.QueryEscape(n.Audience.ID)+"&r="+rh)
+			m.OneClick = true
+		}
+	}
+	return m, nil
+}
+
+// SMS renders the notice as a text message to r.
+func (c *Composer) SMS(n Notice, r Recipient) (*Message, error) {
+	sms, err := c.Templates.SMS(c.Digest(n))
+	if err != nil {
+		return nil, err
+	}
+	rh := RecipientHash(c.Key, "sms", r.Phone)
+	return &Message{Channel: "sms", NoticeID: n.ID(), DeliveryID: DeliveryID(n.ID(), "sms", rh), Audience: n.Audience.ID, Item: n.Item.Slug,
+		To: r.Phone, ToName: r.Name, From: c.SMSFrom, Body: sms.Text}, nil
+}
+
+// Call renders the notice as a voice call to r: TwiML that reads a short
+// summary.
+func (c *Composer) Call(n Notice, r Recipient) (*Message, error) {
+	d := c.Digest(n)
+	var say strings.Builder
+	say.WriteString("This is " + c.Site.Config.Title + ". ")
+	if d.Severity != nil {
+		say.WriteString(d.Severity.Name + " incident. ")
+	}
+	say.WriteString(d.Title + ". Status: " + d.Label + ". ")
+	if d.Latest != nil {
+		say.WriteString(firstSentence(d.Latest.Text.Plain) + " ")
+	}
+	say.WriteString("Details are on the status page and in your email.")
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="alice">`)
+	_ = xml.EscapeText(&b, []byte(site.FoldGSM(say.String())))
+	b.WriteString(`</Say></Response>`)
+	rh := RecipientHash(c.Key, "call", r.Phone)
+	return &Message{Channel: "call", NoticeID: n.ID(), DeliveryID: DeliveryID(n.ID(), "call", rh), Audience: n.Audience.ID, Item: n.Item.Slug,
+		To: r.Phone, ToName: r.Name, From: c.SMSFrom, Body: b.String()}, nil
+}
+
+func firstSentence(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	for i := 0; i+1 < len(s); i++ {
+		if (s[i] == '.' || s[i] == '!' || s[i] == '?') && s[i+1] == ' ' && i > 20 {
+			return s[:i+1]
+		}
+	}
+	if len(s) > 300 {
+		return s[:300]
+	}
+	return s
+}
+
+// Slack renders the notice as an incoming-webhook message to url.
+func (c *Composer) Slack(n Notice, endpoint string) (*Message, error) {
+	body, err := json.Marshal(c.Digest(n).Slack())
+	if err != nil {
+		return nil, err
+	}
+	rh := RecipientHash(c.Key, "slack", endpoint)
+	return &Message{Channel: "slack", NoticeID: n.ID(), DeliveryID: DeliveryID(n.ID(), "slack", rh), Audience: n.Audience.ID, Item: n.Item.Slug,
+		To: endpoint, JSON: body}, nil
+}
+
+// WebhookPayload is the JSON a webhook receives.
+type WebhookPayload struct {
+	Notice   webhookNotice   `json:"notice"`
+	Audience webhookAudience `json:"audience"`
+	Page     webhookPage     `json:"page"`
+	Incident any             `json:"incident,omitempty"`
+	// Maintenance is set instead of Incident for maintenance notices.
+	Maintenance any `json:"scheduled_maintenance,omitempty"`
+}
+
+type webhookNotice struct {
+	ID        string    `json:"id"`
+	Kind      Kind      `json:"kind"`
+	Milestone bool      `json:"milestone"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+type webhookAudience struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Digest string `json:"digest"`
+	Text   string `json:"text"` // the latest update as this audience reads it
+}
+
+type webhookPage struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+// Webhook renders the notice as a signed JSON POST to endpoint: the
+// incident in Statuspage's v2 shape plus the audience's fields.
+func (c *Composer) Webhook(n Notice, endpoint string) (*Message, error) {
+	d := c.Digest(n)
+	p := WebhookPayload{
+		Notice:   webhookNotice{ID: n.ID(), Kind: n.Kind, Milestone: n.Kind.Milestone(), CreatedAt: c.Now},
+		Audience: webhookAudience{ID: n.Audience.ID, Name: n.Audience.Name, Digest: n.Audience.Digest},
+		Page:     webhookPage{ID: site.PageID(c.Site.Config), Name: c.Site.Config.Title, URL: c.Site.Config.BaseURL},
+	}
+	if d.Latest != nil {
+		p.Audience.Text = d.Latest.Text.Plain
+	}
+	if n.Item.Incident != nil {
+		p.Incident = site.StatuspageIncident(c.Site, n.Item.Incident)
+	} else {
+		p.Maintenance = site.StatuspageMaintenance(c.Site, n.Item.Maintenance)
+	}
+	body, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	rh := RecipientHash(c.Key, "webhook", endpoint)
+	return &Message{Channel: "webhook", NoticeID: n.ID(), DeliveryID: DeliveryID(n.ID(), "webhook", rh), Audience: n.Audience.ID, Item: n.Item.Slug,
+		To: endpoint, JSON: body, Signature: Sign(c.WebhookSecret, body)}, nil
+}
+
+// Sign is the webhook signature: hex HMAC-SHA256 of the body, sent as
+// "X-Herald-Signature: sha256=<hex>".
+func Sign(secret, body []byte) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
