@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"compress/gzip"
 	"flag"
 	"html"
 	"io/fs"
@@ -390,5 +391,42 @@ func TestSafeURL(t *testing.T) {
 		if got := safeURL(tt.url); got != tt.safe {
 			t.Errorf("safeURL(%q) = %v, want %v", tt.url, got, tt.safe)
 		}
+	}
+}
+
+// TestIndexWeight: the index and everything it loads stay under 30 KB
+// gzipped, for people on a phone during an outage.
+func TestIndexWeight(t *testing.T) {
+	_, pub, _ := build(t, sample(), sampleNow)
+	idx := pub.files["index.html"]
+	loaded := []string{"index.html"}
+	z := xhtml.NewTokenizer(bytes.NewReader(idx))
+	for tt := z.Next(); tt != xhtml.ErrorToken; tt = z.Next() {
+		tok := z.Token()
+		for _, a := range tok.Attr {
+			if (tok.Data == "link" && a.Key == "href" && !strings.Contains(tok.String(), "alternate") && !strings.Contains(tok.String(), "canonical")) ||
+				((tok.Data == "script" || tok.Data == "img") && a.Key == "src") {
+				loaded = append(loaded, a.Val)
+			}
+		}
+	}
+	total := 0
+	for _, name := range loaded {
+		b, ok := pub.files[name]
+		if !ok {
+			t.Fatalf("the index loads %s, which is not in public/", name)
+		}
+		var buf bytes.Buffer
+		w := gzip.NewWriter(&buf)
+		w.Write(b)
+		w.Close()
+		t.Logf("%s: %d bytes, %d gzipped", name, len(b), buf.Len())
+		total += buf.Len()
+	}
+	if len(loaded) < 3 {
+		t.Fatalf("found only %v loaded by the index; expected the stylesheet and the icon too", loaded)
+	}
+	if total > 30*1024 {
+		t.Errorf("the index and what it loads weigh %d bytes gzipped, over 30 KB", total)
 	}
 }
