@@ -330,6 +330,9 @@ func (r *renderer) apiJobs(out Output) []func() error {
 	}
 	var maint, upcoming, active []apiIncident
 	for i, m := range r.view.Maintenances { // latest window first
+		if i >= apiIncidentLimit && !m.InProgress(now) && !m.Upcoming(now) {
+			continue
+		}
 		am := a.maintenance(m)
 		if i < apiIncidentLimit {
 			maint = append(maint, am)
