@@ -30,12 +30,14 @@ type feedEntry struct {
 	HTML            string
 	Components      []string // ids of the components it is about
 
-	// body renders HTML once, and only for entries a feed keeps: a site
-	// has far more updates than its feeds show.
+	// body renders HTML and id the ID once, and only for entries a feed
+	// keeps: a site has far more updates than its feeds show.
 	body func() string
+	id   func() string
+	tie  string // orders entries at the same time
 }
 
-// feedEntries gathers every public entry, newest first (ties: by id).
+// feedEntries gathers every public entry, newest first (ties: by item and file).
 func (r *renderer) feedEntries() []feedEntry {
 	var out []feedEntry
 	base := r.cfg.BaseURL
@@ -43,14 +45,14 @@ func (r *renderer) feedEntries() []feedEntry {
 		link := base + "incidents/" + in.Slug + "/"
 		if len(in.Updates) == 0 {
 			out = append(out, feedEntry{
-				ID: link + "#" + apiID("incident", in.Slug), Title: in.Title + " — " + StatusLabel(in.Status), Link: link,
+				id: func() string { return link + "#" + apiID("incident", in.Slug) }, tie: "i/" + in.Slug, Title: in.Title + " — " + StatusLabel(in.Status), Link: link,
 				At: in.Started, Components: in.Affected,
 				body: sync.OnceValue(func() string { return string(renderMarkdown(in.Summary.PublicMarkdown())) }),
 			})
 		}
 		for i, u := range in.Updates {
 			out = append(out, feedEntry{
-				ID: link + "#" + apiID("update", updateKey(in.Slug, u)), Title: in.Title + " — " + StatusLabel(u.Status), Link: link,
+				id: func() string { return link + "#" + apiID("update", updateKey(in.Slug, u)) }, tie: "u/" + in.Slug + "/" + u.Path, Title: in.Title + " — " + StatusLabel(u.Status), Link: link,
 				At: u.At, Components: in.Affected,
 				body: sync.OnceValue(func() string {
 					v := r.update(in, i)
@@ -74,14 +76,14 @@ func (r *renderer) feedEntries() []feedEntry {
 		window := "<p>Scheduled for " + html.EscapeString(m.Start.In(loc).Format("Jan 2, 2006 15:04 MST")) + " to " + html.EscapeString(m.End.In(loc).Format("Jan 2, 2006 15:04 MST")) + ".</p>"
 		if len(m.Updates) == 0 {
 			out = append(out, feedEntry{
-				ID: link + "#" + apiID("maintenance", m.Slug), Title: m.Title + " — " + StatusLabel("scheduled"), Link: link,
+				id: func() string { return link + "#" + apiID("maintenance", m.Slug) }, tie: "m/" + m.Slug, Title: m.Title + " — " + StatusLabel("scheduled"), Link: link,
 				At: m.Start, Components: m.Components,
 				body: sync.OnceValue(func() string { return window + string(renderMarkdown(m.Body.PublicMarkdown())) }),
 			})
 		}
 		for _, u := range m.Updates {
 			out = append(out, feedEntry{
-				ID: link + "#" + apiID("update", updateKey(m.Slug, u)), Title: m.Title + " — " + StatusLabel(u.Status), Link: link,
+				id: func() string { return link + "#" + apiID("update", updateKey(m.Slug, u)) }, tie: "u/" + m.Slug + "/" + u.Path, Title: m.Title + " — " + StatusLabel(u.Status), Link: link,
 				At: u.At, Components: m.Components,
 				body: sync.OnceValue(func() string {
 					body := string(renderMarkdown(u.Body.PublicMarkdown()))
@@ -97,7 +99,7 @@ func (r *renderer) feedEntries() []feedEntry {
 		if !out[i].At.Equal(out[j].At) {
 			return out[i].At.After(out[j].At)
 		}
-		return out[i].ID < out[j].ID
+		return out[i].tie < out[j].tie
 	})
 	return out
 }
@@ -119,6 +121,9 @@ func (r *renderer) newFeed(title, description, link, self string, entries []feed
 	for i := range entries {
 		if entries[i].body != nil {
 			entries[i].HTML = entries[i].body()
+		}
+		if entries[i].id != nil {
+			entries[i].ID = entries[i].id()
 		}
 	}
 	f := feed{Title: title, Description: description, Link: link, Author: r.cfg.Title, Self: self, Entries: entries, Updated: r.lastUpdated()}
