@@ -33,6 +33,34 @@ type Composer struct {
 
 	mu      sync.Mutex
 	digests map[string]*site.Digest
+	renders map[string]*rendering
+}
+
+// rendering is a digest rendered for its channels: the same bytes for
+// every recipient of a notice, so rendered once per run, not per message.
+type rendering struct {
+	email      sync.Once
+	html, text string
+	emailErr   error
+
+	sms    sync.Once
+	smsMsg string
+	smsErr error
+}
+
+func (c *Composer) rendering(n Notice) *rendering {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.renders == nil {
+		c.renders = map[string]*rendering{}
+	}
+	key := n.Audience.ID + "/" + n.Item.Slug // as Digest's
+	r := c.renders[key]
+	if r == nil {
+		r = &rendering{}
+		c.renders[key] = r
+	}
+	return r
 }
 
 // Digest is the notice's content for its audience.
@@ -72,13 +100,17 @@ func (c *Composer) host() string {
 // threaded per incident and recipient.
 func (c *Composer) Email(n Notice, r Recipient) (*Message, error) {
 	d := c.Digest(n)
-	h, err := c.Templates.DigestHTML(d)
-	if err != nil {
-		return nil, err
-	}
-	t, err := c.Templates.DigestText(d)
-	if err != nil {
-		return nil, err
+	rd := c.rendering(n)
+	rd.email.Do(func() {
+		var h, t []byte
+		if h, rd.emailErr = c.Templates.DigestHTML(d); rd.emailErr != nil {
+			return
+		}
+		t, rd.emailErr = c.Templates.DigestText(d)
+		rd.html, rd.text = string(h), string(t)
+	})
+	if rd.emailErr != nil {
+		return nil, rd.emailErr
 	}
 	rh := RecipientHash(c.Key, "email", r.Email)
 	root := "herald." + n.Item.Slug + "." + n.Audience.ID + "." + rh[:12] + "@" + c.host()
@@ -86,7 +118,7 @@ func (c *Composer) Email(n Notice, r Recipient) (*Message, error) {
 		Channel: "email", NoticeID: n.ID(), DeliveryID: DeliveryID(n.ID(), "email", rh), Audience: n.Audience.ID, Item: n.Item.Slug,
 		To: r.Email, ToName: headerSafe(r.Name), From: c.From, FromName: headerSafe(c.FromName),
 		Subject: headerSafe(d.Subject() + " — " + c.Site.Config.Title),
-		Text:    string(t), HTML: string(h), Date: c.Now, MessageID: root,
+		Text:    rd.text, HTML: rd.html, Date: c.Now, MessageID: root,
 	}
 	if !n.First {
 		m.MessageID = "herald." + n.Item.Slug + "." + n.Audience.ID + "." + rh[:12] + "." + n.ID()[:12] + "@" + c.host()
@@ -110,13 +142,18 @@ func (c *Composer) Email(n Notice, r Recipient) (*Message, error) {
 
 // SMS renders the notice as a text message to r.
 func (c *Composer) SMS(n Notice, r Recipient) (*Message, error) {
-	sms, err := c.Templates.SMS(c.Digest(n))
-	if err != nil {
-		return nil, err
+	rd := c.rendering(n)
+	rd.sms.Do(func() {
+		var sms site.SMS
+		sms, rd.smsErr = c.Templates.SMS(c.Digest(n))
+		rd.smsMsg = sms.Text
+	})
+	if rd.smsErr != nil {
+		return nil, rd.smsErr
 	}
 	rh := RecipientHash(c.Key, "sms", r.Phone)
 	return &Message{Channel: "sms", NoticeID: n.ID(), DeliveryID: DeliveryID(n.ID(), "sms", rh), Audience: n.Audience.ID, Item: n.Item.Slug,
-		To: r.Phone, ToName: r.Name, From: c.SMSFrom, Body: sms.Text}, nil
+		To: r.Phone, ToName: r.Name, From: c.SMSFrom, Body: rd.smsMsg}, nil
 }
 
 // Call renders the notice as a voice call to r: TwiML that reads a short

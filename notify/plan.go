@@ -80,8 +80,15 @@ func Items(s *site.Site) []Item {
 	for _, m := range s.Maintenances {
 		it := Item{Kind: "maintenance", Slug: m.Slug, Maintenance: m}
 		if len(m.Updates) == 0 {
-			// No updates: the window speaks for itself.
-			it.Events = append(it.Events, Event{Key: "maintenance.md", At: minTime(m.Start.Add(-7*24*time.Hour), s.Now), Kind: KindNew})
+			// No updates: the window speaks for itself. It is announced a
+			// week ahead; one written later is news when it is first seen,
+			// until its window ends (after that, the horizon judges it by
+			// the week-ahead time).
+			announce := m.Start.Add(-7 * 24 * time.Hour)
+			if s.Now.After(announce) && s.Now.Before(m.End) {
+				announce = s.Now
+			}
+			it.Events = append(it.Events, Event{Key: "maintenance.md", At: announce, Kind: KindNew})
 			if !s.Now.Before(m.Start) {
 				it.Events = append(it.Events, Event{Key: "start", At: m.Start, Kind: KindStart})
 			}
@@ -111,13 +118,6 @@ func Items(s *site.Site) []Item {
 	return out
 }
 
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
-}
-
 // Cursor is what an audience has heard of an item: the events through
 // Through (a count) and when its last notice went out.
 type Cursor struct {
@@ -135,6 +135,7 @@ type Notice struct {
 	From     int  // first event covered (index)
 	Through  int  // events covered: Events[From:Through]
 	First    bool // the first notice this audience gets about the item
+	Heard    int  // notices the audience had about the item before this one
 	// Baseline is set on a notice that only records the horizon: events
 	// too old to send when the item is first seen. Nothing is sent.
 	Baseline bool
@@ -208,7 +209,13 @@ func Plan(s *site.Site, cursors map[string]Cursor, opts PlanOptions) []Notice {
 			kind, milestone := KindUpdate, false
 			for i := from; i < end; i++ {
 				e := it.Events[i]
-				if e.Severity != nil && !a.Hears(e.Severity.ID) {
+				// The audience's severities decide when it starts hearing;
+				// once told, it hears the incident through: a downgrade
+				// below its severities still reaches it at the next
+				// milestone (the resolution above all), with what came
+				// between riding along.
+				told := cur.Notices > 0 || last >= 0
+				if e.Severity != nil && !a.Hears(e.Severity.ID) && !(told && e.Kind.Milestone()) {
 					continue
 				}
 				last = i
@@ -232,7 +239,7 @@ func Plan(s *site.Site, cursors map[string]Cursor, opts PlanOptions) []Notice {
 			if cur.Notices == 0 {
 				kind = KindNew // whatever happened, it is news to this audience
 			}
-			out = append(out, Notice{Audience: a, Item: it, Kind: kind, From: from, Through: last + 1, First: cur.Notices == 0})
+			out = append(out, Notice{Audience: a, Item: it, Kind: kind, From: from, Through: last + 1, First: cur.Notices == 0, Heard: cur.Notices})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {

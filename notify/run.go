@@ -105,8 +105,9 @@ func (r *Runner) Channels(n Notice) []string {
 				continue
 			}
 		case "call":
-			// Calls are for the worst: sev1 (critical impact) milestones.
-			if n.Item.Incident == nil || !n.Kind.Milestone() || n.Item.Incident.CurrentSeverity.Impact != site.ImpactCritical {
+			// Calls are for the worst: sev1 (critical impact) milestones,
+			// judged by the severity in force at the notice's newest event.
+			if sev := n.Latest().Severity; sev == nil || !n.Kind.Milestone() || sev.Impact != site.ImpactCritical {
 				continue
 			}
 		}
@@ -180,12 +181,16 @@ func (r *Runner) Run(ctx context.Context, notices []Notice) (*Summary, error) {
 		}
 		sum.Notices++
 		var st noticeState
+		ds, err := r.Ledger.Deliveries(ctx, n.ID())
+		if err != nil {
+			return sum, err
+		}
 		jobs := make(chan job, workers*2)
 		var wg sync.WaitGroup
 		for range workers {
 			wg.Go(func() {
 				for j := range jobs {
-					r.deliver(ctx, j, sum, count, problem, &st)
+					r.deliver(ctx, ds, j, sum, count, problem, &st)
 					done.Add(1)
 					if r.Progress != nil {
 						r.Progress(done.Load())
@@ -196,6 +201,10 @@ func (r *Runner) Run(ctx context.Context, notices []Notice) (*Summary, error) {
 		r.fanOut(ctx, n, jobs, problem, &st)
 		close(jobs)
 		wg.Wait()
+		if err := ds.Close(); err != nil {
+			problem("%v", err)
+			st.problems.Add(1)
+		}
 		if ctx.Err() != nil {
 			return sum, ctx.Err()
 		}
@@ -203,11 +212,7 @@ func (r *Runner) Run(ctx context.Context, notices []Notice) (*Summary, error) {
 			fmt.Fprintf(r.Log, "notice %s to %s about %s: incomplete, a later run finishes it\n", n.Kind, n.Audience.ID, n.Item.Slug)
 			continue
 		}
-		cur := Cursor{Through: n.Through, At: r.Composer.Now}
-		if cs, err := r.Ledger.Cursors(ctx); err == nil {
-			cur.Notices = cs[key].Notices
-		}
-		cur.Notices++
+		cur := Cursor{Through: n.Through, At: r.Composer.Now, Notices: n.Heard + 1}
 		if err := r.Ledger.Advance(ctx, key, cur); err != nil {
 			return sum, err
 		}
@@ -299,7 +304,7 @@ func (r *Runner) fanOut(ctx context.Context, n Notice, jobs chan<- job, problem 
 
 // deliver sends one message: suppression, claim, rate limit, retries,
 // outcome.
-func (r *Runner) deliver(ctx context.Context, j job, sum *Summary, count func(map[string]int, string), problem func(string, ...any), st *noticeState) {
+func (r *Runner) deliver(ctx context.Context, ds Deliveries, j job, sum *Summary, count func(map[string]int, string), problem func(string, ...any), st *noticeState) {
 	if j.fail != nil {
 		problem("composing a notice for %s: %v", j.n.Audience.ID, j.fail)
 		st.problems.Add(1)
@@ -316,7 +321,7 @@ func (r *Runner) deliver(ctx context.Context, j job, sum *Summary, count func(ma
 		count(sum.Suppressed, ch)
 		return
 	}
-	state, err := r.Ledger.Claim(ctx, m.DeliveryID)
+	state, err := ds.Claim(ctx, m.DeliveryID)
 	if err != nil {
 		problem("ledger: %v", err)
 		st.deferred.Add(1)
@@ -335,7 +340,7 @@ func (r *Runner) deliver(ctx context.Context, j job, sum *Summary, count func(ma
 	if sender == nil {
 		problem("no sender for channel %s", ch)
 		st.problems.Add(1)
-		_ = r.Ledger.Finish(ctx, m.DeliveryID, Outcome{Status: "failed", Code: "no-sender", At: time.Now().UTC()})
+		_ = ds.Finish(ctx, m.DeliveryID, Outcome{Status: "failed", Code: "no-sender", At: time.Now().UTC()})
 		count(sum.Failed, ch)
 		return
 	}
@@ -346,13 +351,14 @@ func (r *Runner) deliver(ctx context.Context, j job, sum *Summary, count func(ma
 	for attempt := 0; ; attempt++ {
 		if l := r.limiters[ch]; l != nil {
 			if err := l.Wait(ctx); err != nil {
+				_ = ds.Release(context.WithoutCancel(ctx), m.DeliveryID)
 				st.deferred.Add(1)
 				return
 			}
 		}
 		err = sender.Send(ctx, m)
 		if err == nil {
-			if ferr := r.Ledger.Finish(ctx, m.DeliveryID, Outcome{Status: "sent", At: time.Now().UTC()}); ferr != nil {
+			if ferr := ds.Finish(ctx, m.DeliveryID, Outcome{Status: "sent", At: time.Now().UTC()}); ferr != nil {
 				problem("ledger: %v", ferr)
 			}
 			count(sum.Sent, ch)
@@ -369,16 +375,14 @@ func (r *Runner) deliver(ctx context.Context, j job, sum *Summary, count func(ma
 				count(sum.Failed, ch)
 				problem("%s to %s (%s) failed permanently: %v", ch, m.Masked(), m.Audience, err)
 			}
-			_ = r.Ledger.Finish(ctx, m.DeliveryID, Outcome{Status: status, Code: perm.Code, At: time.Now().UTC()})
+			_ = ds.Finish(ctx, m.DeliveryID, Outcome{Status: status, Code: perm.Code, At: time.Now().UTC()})
 			return
 		}
 		if attempt+1 >= attempts || ctx.Err() != nil {
 			fmt.Fprintf(r.Log, "%s to %s (%s): giving up for this run after %d tries: %v\n", ch, m.Masked(), m.Audience, attempt+1, err)
-			if rl, ok := r.Ledger.(interface {
-				Release(context.Context, string) error
-			}); ok {
-				_ = rl.Release(ctx, m.DeliveryID)
-			}
+			// Given back even when the run is cancelled, so that the next
+			// run retries it at once.
+			_ = ds.Release(context.WithoutCancel(ctx), m.DeliveryID)
 			count(sum.Deferred, ch)
 			st.deferred.Add(1)
 			return

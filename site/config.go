@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -42,6 +43,11 @@ type Config struct {
 type Component struct {
 	ID, Name, Group, Description string
 	Position                     int // 1-based, in config order
+	// CostPerHour is what an hour of major outage costs the business
+	// (cost_per_hour), for the report's estimates; HasCost tells an
+	// explicit 0 from no estimate.
+	CostPerHour float64
+	HasCost     bool
 }
 
 // A Group holds components under one heading.
@@ -91,10 +97,11 @@ type rawConfig struct {
 	Theme       string `toml:"theme"`
 	HistoryDays *int   `toml:"history_days"`
 	Components  []struct {
-		ID          string `toml:"id"`
-		Name        string `toml:"name"`
-		Group       string `toml:"group"`
-		Description string `toml:"description"`
+		ID          string   `toml:"id"`
+		Name        string   `toml:"name"`
+		Group       string   `toml:"group"`
+		Description string   `toml:"description"`
+		CostPerHour *float64 `toml:"cost_per_hour"`
 	} `toml:"components"`
 	Severities map[string]struct {
 		Name                   string `toml:"name"`
@@ -182,7 +189,7 @@ func loadConfig(fsys fs.FS, ps *problems) *Config {
 		case len(k) == 1:
 			known = []string{"title", "base_url", "description", "contact", "timezone", "theme", "history_days", "components", "severities", "audiences", "check", "publish", "notify"}
 		case k[0] == "components":
-			known = []string{"id", "name", "group", "description"}
+			known = []string{"id", "name", "group", "description", "cost_per_hour"}
 		case k[0] == "audiences":
 			known = []string{"id", "name", "digest", "cadence", "channels", "severities", "recipients"}
 		case k[0] == "check":
@@ -265,6 +272,13 @@ func loadConfig(fsys fs.FS, ps *problems) *Config {
 			continue
 		}
 		seenComp[c.ID] = true
+		if v := rc.CostPerHour; v != nil {
+			if *v < 0 || math.IsNaN(*v) || math.IsInf(*v, 0) {
+				bad(key+".cost_per_hour", "cost_per_hour %v for component %q is not a cost (expected a number of at least 0, e.g. cost_per_hour = 12000)", *v, c.ID)
+			} else {
+				c.CostPerHour, c.HasCost = *v, true
+			}
+		}
 		if c.Name == "" {
 			c.Name = c.ID
 		}

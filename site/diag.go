@@ -122,15 +122,7 @@ func editDistance(a, b string) int {
 }
 
 // oneOf formats a vocabulary for an error message: "a, b or c".
-func oneOf(words []string) string {
-	switch len(words) {
-	case 0:
-		return "nothing"
-	case 1:
-		return words[0]
-	}
-	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
-}
+func oneOf(words []string) string { return joinWords(words, "or", "nothing") }
 
 // suggest returns " (did you mean X?)" or, with no close candidate, the list
 // of what is expected.

@@ -241,6 +241,9 @@ func (r *renderer) publicJobs(out Output) []func() error {
 	jobs = append(jobs, func() error {
 		return r.exec(out, "history/index.html", "history.html", r.page("history/", "History", months))
 	})
+	jobs = append(jobs, func() error {
+		return r.exec(out, "reviews/index.html", "reviews.html", r.page("reviews/", "Post-incident reviews", r.reviews()))
+	})
 	for _, mo := range months {
 		if !r.scope.has(r.scope.Months, mo.Key) {
 			continue

@@ -78,6 +78,11 @@ var goldenFiles = []string{
 	"digests/end-users/2026-11-27-card-authorization-timeouts.txt",
 	"digests/customers/2026-11-27-card-authorization-timeouts.txt",
 	"digests/it-team/2026-09-03-checkout-api-outage.txt",
+	"public/reviews/index.html",
+	"report/report.html",
+	"report/report.md",
+	"report/report.json",
+	"report/metrics/report.md",
 }
 
 func TestGolden(t *testing.T) {
@@ -88,6 +93,9 @@ func TestGolden(t *testing.T) {
 	}
 	for name, b := range dig.files {
 		got["digests/"+name] = b
+	}
+	for name, b := range reportFiles(t) {
+		got["report/"+name] = b
 	}
 	dir := filepath.Join("testdata", "golden")
 	want := map[string]bool{}

@@ -23,9 +23,9 @@ type Templates struct {
 	css    string // fingerprinted path of the stylesheet
 }
 
-var pageNames = []string{"index.html", "incident.html", "maintenance.html", "component.html", "history.html", "month.html", "digest.html", "digests.html"}
+var pageNames = []string{"index.html", "incident.html", "maintenance.html", "component.html", "history.html", "month.html", "digest.html", "digests.html", "reviews.html", "report.html"}
 
-var textNames = []string{"digest.txt", "sms.txt"}
+var textNames = []string{"digest.txt", "sms.txt", "report.md"}
 
 // LoadTemplates parses theme's templates/ and reads its assets/.
 func LoadTemplates(theme fs.FS, cfg *Config) (*Templates, error) {
@@ -113,6 +113,12 @@ func (t *Templates) funcs() template.FuncMap {
 		"upper":    strings.ToUpper,
 		"minutes":  func(d time.Duration) string { return humanDuration(d.Round(time.Minute)) },
 		"first":    firstParagraph,
+		"money":    formatMoney,
+		// An action item's due date: a bare date is that day wherever
+		// the reader is, not midnight UTC shown in the display zone.
+		"due":    func(t time.Time) string { return dueIn(t, loc).Format("Jan 2, 2006") },
+		"dueISO": func(t time.Time) string { return dueIn(t, loc).Format("2006-01-02") },
+		"mdcell": mdCell,
 		"home": func(root string) string {
 			if root == "" {
 				return "./"

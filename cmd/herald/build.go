@@ -63,9 +63,16 @@ type buildResult struct {
 	publicFiles, digestFiles int
 }
 
-// build loads, validates and renders, then swaps the new output in place of
-// the old. On any problem the old public/ and digests/ stay untouched.
+// build builds and records the outcome beside public/, for publish.
 func build(f buildFlags, stderr io.Writer) (*buildResult, error) {
+	res, err := buildSite(f, stderr)
+	recordBuild(f.source, res, err)
+	return res, err
+}
+
+// buildSite loads, validates and renders, then swaps the new output in place of
+// the old. On any problem the old public/ and digests/ stay untouched.
+func buildSite(f buildFlags, stderr io.Writer) (*buildResult, error) {
 	now, err := f.clock()
 	if err != nil {
 		return nil, err

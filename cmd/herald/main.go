@@ -38,7 +38,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetArgs(args)
-	root.AddCommand(buildCmd(), serveCmd(), newCmd(), checkCmd(), publishCmd(), notifyCmd(), versionCmd())
+	root.AddCommand(buildCmd(), serveCmd(), newCmd(), checkCmd(), publishCmd(), notifyCmd(), reportCmd(), versionCmd())
 	err := root.ExecuteContext(ctx)
 	var ee exitError
 	switch {

@@ -268,6 +268,7 @@ func runNotify(ctx context.Context, f buildFlags, dryRun bool, concurrency int, 
 	r.Senders = senders
 	start := time.Now()
 	sum, err := r.Run(ctx, notices)
+	_ = closeSenders(senders)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# bench/build.sh measures `herald build` on synthetic content and prints a
+# Markdown table: the figures in README.md come from it.
+#
+#   bash bench/build.sh                    # 1k, 10k and 30k incidents
+#   bash bench/build.sh 1000 10000         # other sizes
+#   TMPDIR=/dev/shm bash bench/build.sh    # sources and output on tmpfs
+#   KEEP=1 bash bench/build.sh             # keep the generated folders
+#
+# Each size gets 5 updates per incident on average (bench/synth), is built
+# once to warm the page cache, then built again: the table reports the second
+# build. Times and peak memory come from GNU time (/usr/bin/time -v), which
+# the script installs from Debian when it is missing and it runs as root.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+say() { printf 'bench/build.sh: %s\n' "$*" >&2; }
+die() {
+	say "$*"
+	exit 1
+}
+
+NOW=2026-11-28T02:00:00Z # synth.DefaultNow: what the content is written for
+UPDATES=5
+sizes=("$@")
+if [[ ${#sizes[@]} -eq 0 ]]; then
+	sizes=(1000 10000 30000)
+fi
+
+# ensure_gnu_time makes sure /usr/bin/time is GNU time (with -v).
+ensure_gnu_time() {
+	if [[ -x /usr/bin/time ]] && /usr/bin/time -v true >/dev/null 2>&1; then
+		return
+	fi
+	[[ $EUID -eq 0 ]] || die "GNU time is missing (install the Debian package time)"
+	say "installing GNU time from Debian"
+	local apt=(env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -y -qq)
+	"${apt[@]}" install time >&2 || { "${apt[@]}" update >&2 && "${apt[@]}" install time >&2; } ||
+		die "could not install GNU time"
+}
+
+# seconds turns time's "h:mm:ss" or "m:ss.cc" into seconds.
+seconds() {
+	awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }' <<<"$1"
+}
+
+ensure_gnu_time
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/herald-bench.XXXXXX")
+if [[ -z ${KEEP:-} ]]; then
+	trap 'rm -rf "$work"' EXIT
+else
+	say "keeping $work"
+fi
+
+say "building herald and synth"
+go build -o "$work/herald" ./cmd/herald
+go build -o "$work/synth" ./bench/synth/cmd/synth
+
+rows=()
+for n in "${sizes[@]}"; do
+	src=$work/src-$n
+	say "writing $n incidents into $src"
+	"$work/synth" -out "$src" -incidents "$n" -updates "$UPDATES" -now "$NOW" >/dev/null
+	updates=$(find "$src/content/incidents" -name '*.md' ! -name incident.md ! -name review.md | wc -l)
+	for run in 1 2; do
+		say "herald build, $n incidents, run $run of 2"
+		/usr/bin/time -v -o "$work/time-$n" "$work/herald" build --source "$src" --now "$NOW" >"$work/out-$n"
+	done
+	# "built 1089 public files into … and 6983 digests into …"
+	files=$(awk '/^built/ { print $2 + $7 }' "$work/out-$n")
+	wall=$(seconds "$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time-$n")")
+	user=$(sed -n 's/.*User time (seconds): //p' "$work/time-$n")
+	sys=$(sed -n 's/.*System time (seconds): //p' "$work/time-$n")
+	rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time-$n")
+	rows+=("$(printf '| %s | %s | %s | %s | %.1f | %.0f |' "$n" "$updates" "$files" "$wall" "$(awk "BEGIN { print $user + $sys }")" "$(awk "BEGIN { print $rss / 1024 }")")")
+	[[ -n ${KEEP:-} ]] || rm -rf "$src"
+done
+
+fs=$(df -PT "$work" | awk 'NR == 2 { print $2 }')
+echo "herald build, second of two runs; $(nproc) CPUs, $(go env GOVERSION), sources and output on $fs"
+echo
+echo "| incidents | updates | files written | wall s | CPU s (user+sys) | peak RSS MB |"
+echo "|---:|---:|---:|---:|---:|---:|"
+printf '%s\n' "${rows[@]}"
