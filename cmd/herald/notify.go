@@ -291,20 +291,27 @@ func openLedger(ctx context.Context, ns *notifySettings) (notify.Ledger, []byte,
 			return nil, nil, errors.New("an S3 ledger needs HERALD_RECIPIENT_KEY in the environment (a long random secret; the ledger stores recipient hashes keyed with it)")
 		}
 		l, err := openS3Ledger(ctx, ns.Ledger)
-		return l, []byte(envKey), err
+		return l, recipientKey(envKey), err
 	}
 	l, err := notify.NewFolder(ns.Ledger)
 	if err != nil {
 		return nil, nil, err
 	}
 	if envKey != "" {
-		if k, err := hex.DecodeString(envKey); err == nil && len(k) >= 16 {
-			return l, k, nil
-		}
-		return l, []byte(envKey), nil
+		return l, recipientKey(envKey), nil
 	}
 	k, err := l.Key()
 	return l, k, err
+}
+
+// recipientKey reads HERALD_RECIPIENT_KEY the same way whichever ledger
+// is used, so that moving a site's ledger keeps its recipient hashes (and
+// with them its email threads): hex when it is, else its bytes.
+func recipientKey(env string) []byte {
+	if k, err := hex.DecodeString(env); err == nil && len(k) >= 16 {
+		return k
+	}
+	return []byte(env)
 }
 
 // openSenders builds the sender of each channel from its driver.
