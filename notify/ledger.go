@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -50,9 +51,9 @@ type Deliveries interface {
 	// Release gives a claim back after transient failures, so that a
 	// later run retries the delivery at once rather than after a lease.
 	Release(ctx context.Context, id string) error
-	// Close ends the run's hold on the notice. Claims neither finished nor
-	// released stay with the run: a later run takes them over once the run
-	// is seen to have died, or its lease has passed.
+	// Close ends the run's hold on the notice. A delivery it claimed and
+	// neither finished nor released (its outcome could not be recorded)
+	// may go out again from a later run: at once, or after the lease.
 	Close() error
 }
 
@@ -228,7 +229,7 @@ func (f *Folder) lock(ctx context.Context, p string) (unlock func(), err error) 
 				// fresh one too; the worst that follows is a cursor set
 				// back, which resends nothing: the notice it re-plans has
 				// the same identity, and its deliveries are done.)
-				gone := p + ".broken" + strconv.FormatInt(time.Now().UnixNano(), 36)
+				gone := tmpName(p) + ".broken"
 				if os.Rename(p, gone) == nil {
 					os.Remove(gone)
 				}
@@ -265,13 +266,15 @@ type folderNotice struct {
 }
 
 type folderShard struct {
-	mu      sync.Mutex
-	ready   bool            // acquired, or found busy
-	busy    bool            // another run holds it
-	log     *os.File        // held: appended to
-	claim   []byte          // held: the claim file's content, ours
-	done    map[string]bool // finished, by any run
-	claimed map[string]bool // claimed by this run, not finished
+	mu    sync.Mutex
+	ready bool     // acquired, or found busy
+	busy  bool     // another run holds it
+	log   *os.File // held: appended to
+	claim []byte   // held: the claim file's content, ours
+	// seen holds the shard's deliveries finished (by any run) or claimed
+	// by this one, in 16 bytes each: a notice to 20,000 recipients keeps
+	// well under a megabyte here.
+	seen map[deliveryKey]deliveryState
 }
 
 func shardOf(id string) (string, error) {
@@ -308,11 +311,34 @@ func (n *folderNotice) Claim(ctx context.Context, id string) (ClaimState, error)
 	switch {
 	case sh.busy:
 		return Busy, nil
-	case sh.done[id] || sh.claimed[id]:
+	case sh.seen[keyOf(id)] != 0:
 		return Done, nil
 	}
-	sh.claimed[id] = true
+	sh.seen[keyOf(id)] = claimedHere
 	return Claimed, nil
+}
+
+type deliveryKey [16]byte
+
+type deliveryState uint8
+
+const (
+	claimedHere deliveryState = iota + 1
+	finished
+)
+
+// keyOf packs a delivery ID (32 hex digits) into its 16 bytes; anything
+// else is hashed.
+func keyOf(id string) deliveryKey {
+	var k deliveryKey
+	if len(id) == 2*len(k) {
+		if _, err := hex.Decode(k[:], []byte(id)); err == nil {
+			return k
+		}
+	}
+	h := sha256.Sum256([]byte(id))
+	copy(k[:], h[:])
+	return k
 }
 
 // acquire claims a shard for this run, or finds it busy, and reads what
@@ -372,13 +398,13 @@ func (n *folderNotice) open(name string, sh *folderShard, claim []byte) error {
 		log.Close()
 		return fmt.Errorf("ledger: %w", err)
 	}
-	sh.claim, sh.log, sh.done, sh.claimed = claim, log, map[string]bool{}, map[string]bool{}
+	sh.claim, sh.log, sh.seen = claim, log, map[deliveryKey]deliveryState{}
 	for line := range strings.Lines(string(b)) {
 		// "<id> <status> <code> <time>\n", written after the send: a line
 		// cut short by a kill still names a delivery that went out, if the
 		// space after its id made it.
 		if id, _, ok := strings.Cut(line, " "); ok {
-			sh.done[id] = true
+			sh.seen[keyOf(id)] = finished
 		}
 	}
 	if len(b) > 0 && b[len(b)-1] != '\n' {
@@ -433,7 +459,7 @@ func (n *folderNotice) Finish(ctx context.Context, id string, r Outcome) error {
 		return err
 	}
 	defer sh.mu.Unlock()
-	if sh.done[id] {
+	if sh.seen[keyOf(id)] == finished {
 		return nil
 	}
 	code := r.Code
@@ -444,8 +470,7 @@ func (n *folderNotice) Finish(ctx context.Context, id string, r Outcome) error {
 	if _, err := sh.log.Write([]byte(line)); err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
-	sh.done[id] = true
-	delete(sh.claimed, id)
+	sh.seen[keyOf(id)] = finished
 	return nil
 }
 
@@ -461,7 +486,9 @@ func headerSafeWord(s string) string {
 
 func (n *folderNotice) Release(ctx context.Context, id string) error {
 	if sh, err := n.held(id); err == nil {
-		delete(sh.claimed, id)
+		if k := keyOf(id); sh.seen[k] == claimedHere {
+			delete(sh.seen, k)
+		}
 		sh.mu.Unlock()
 	}
 	return nil
@@ -543,10 +570,19 @@ func alive(pid int) bool {
 	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
+// tmpSeq tells apart the temporary files of one process: goroutines that
+// write the same file at the same instant must not share one.
+var tmpSeq atomic.Int64
+
+// tmpName is a name beside p for a file being written.
+func tmpName(p string) string {
+	return p + ".tmp" + strconv.Itoa(os.Getpid()) + "-" + strconv.FormatInt(tmpSeq.Add(1), 36)
+}
+
 // writeExclusive creates a file that must not exist, completely or not at
 // all: written aside, then linked into place.
 func writeExclusive(p string, b []byte) error {
-	tmp := p + ".tmp" + strconv.Itoa(os.Getpid()) + strconv.FormatInt(time.Now().UnixNano(), 36)
+	tmp := tmpName(p)
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {
 		return err
 	}
@@ -565,7 +601,7 @@ func writeAtomic(p string, b []byte) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return err
 	}
-	tmp := p + ".tmp" + strconv.Itoa(os.Getpid()) + strconv.FormatInt(time.Now().UnixNano(), 36)
+	tmp := tmpName(p)
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {
 		return err
 	}

@@ -117,7 +117,7 @@ func BenchmarkNotify(b *testing.B) {
 				"HERALD_RECIPIENT_KEY=0123456789abcdef0123456789abcdef",
 			)
 			var peak int64
-			var wall time.Duration
+			var wall, cpu time.Duration
 			for b.Loop() {
 				b.StopTimer()
 				if err := os.RemoveAll(filepath.Join(site, ".herald")); err != nil { // a first run, every time
@@ -141,11 +141,13 @@ func BenchmarkNotify(b *testing.B) {
 				if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 					peak = max(peak, ru.Maxrss*1024) // KiB on Linux
 				}
+				cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 				b.StartTimer()
 			}
 			b.ReportMetric(float64(2*n), "deliveries/op")
 			b.ReportMetric(float64(2*n)/(wall.Seconds()/float64(b.N)), "deliveries/s")
 			b.ReportMetric(float64(peak)/(1<<20), "peak-MB")
+			b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 		})
 	}
 }

@@ -266,6 +266,7 @@ func runNotify(ctx context.Context, f buildFlags, dryRun bool, concurrency int, 
 		return err
 	}
 	r.Senders = senders
+	fanOutGC()
 	start := time.Now()
 	sum, err := r.Run(ctx, notices)
 	_ = closeSenders(senders)

@@ -123,7 +123,7 @@ func LedgerContract(t *testing.T, fresh func(t *testing.T) Opener) {
 		open := fresh(t)
 		d := id("stale")
 		want(t, "the run that dies", claim(t, run(t, open(0)), d), notify.Claimed) // and never closes
-		const lease = 1500 * time.Millisecond
+		const lease = 3 * time.Second
 		want(t, "before the lease ends", claim(t, run(t, open(lease)), d), notify.Busy)
 		time.Sleep(lease + 300*time.Millisecond)
 		// Many runs find the stale claim at once: exactly one takes it.
