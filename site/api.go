@@ -255,7 +255,7 @@ func (a *api) incident(in *Incident) apiIncident {
 func (a *api) update(parent, slug string, u *Update, affected []apiAffected) apiUpdate {
 	at := a.time(u.At)
 	return apiUpdate{
-		ID: apiID("update", updateKey(slug, u)), Status: u.Status, Body: cleanText(plainMarkdown(u.Body.PublicMarkdown())),
+		ID: apiID("update", updateKey(slug, u)), Status: u.Status, Body: cleanText(u.PublicPlain()),
 		IncidentID: parent, CreatedAt: at, UpdatedAt: at, DisplayAt: at,
 		AffectedComponents: affected, DeliverNotifications: true,
 	}

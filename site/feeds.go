@@ -86,7 +86,7 @@ func (r *renderer) feedEntries() []feedEntry {
 				id: func() string { return link + "#" + apiID("update", updateKey(m.Slug, u)) }, tie: "u/" + m.Slug + "/" + u.Path, Title: m.Title + " — " + StatusLabel(u.Status), Link: link,
 				At: u.At, Components: m.Components,
 				body: sync.OnceValue(func() string {
-					body := string(renderMarkdown(u.Body.PublicMarkdown()))
+					body := string(u.PublicHTML())
 					if u.Status == "scheduled" {
 						body = window + body
 					}

@@ -54,7 +54,7 @@ func (r *renderer) ics() []byte {
 		if n := len(m.Updates); n > 0 {
 			u := m.Updates[n-1]
 			latest := "Latest update (" + StatusLabel(u.Status) + ", " + u.At.In(r.cfg.Location).Format("Jan 2, 2006 15:04 MST") + ")"
-			if t := plainMarkdown(u.Body.PublicMarkdown()); t != "" {
+			if t := u.PublicPlain(); t != "" {
 				latest += ": " + t
 			}
 			desc = strings.TrimSpace(desc + "\n\n" + latest)

@@ -3,6 +3,7 @@ package site
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"io/fs"
 	"path"
@@ -439,6 +440,7 @@ func (l *loader) update(p string, statuses []string, ps *problems) *Update {
 	}
 	u.Body = parseBody(p, d.body, d.bodyLine, l.audIDs, ps)
 	u.BodyLine = d.bodyLine
+	u.public = sync.OnceValues(func() (template.HTML, string) { return markdownText(u.Body.PublicMarkdown()) })
 	return u
 }
 

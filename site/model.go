@@ -1,6 +1,7 @@
 package site
 
 import (
+	"html/template"
 	"io/fs"
 	"slices"
 	"sort"
@@ -66,9 +67,31 @@ type Update struct {
 	NextUpdate time.Time         // this update's promise only
 	Body       Body
 
+	// public memoizes the public text rendered (HTML and plain): serve
+	// renders the same unchanged updates at every edit.
+	public func() (template.HTML, string)
+
 	Severity   *Severity         // in force from this update on (incidents)
 	Retriaged  bool              // this update changed the severity
 	Components map[string]Status // every affected component after this update
+}
+
+// PublicHTML is the update's public text as HTML.
+func (u *Update) PublicHTML() template.HTML {
+	if u.public == nil {
+		return renderMarkdown(u.Body.PublicMarkdown())
+	}
+	h, _ := u.public()
+	return h
+}
+
+// PublicPlain is the update's public text as plain text.
+func (u *Update) PublicPlain() string {
+	if u.public == nil {
+		return plainMarkdown(u.Body.PublicMarkdown())
+	}
+	_, p := u.public()
+	return p
 }
 
 // Maintenance is content/maintenance/<slug>/.

@@ -42,10 +42,17 @@ func (sc Scope) has(set map[string]bool, key string) bool { return !sc.Partial |
 // RenderScope renders the part of the site that scope names. A nil
 // digests skips the digests.
 func RenderScope(s *Site, theme fs.FS, public, digests Output, scope Scope) error {
-	r, err := newRenderer(s, theme)
+	t, err := LoadTemplates(theme, s.Config)
 	if err != nil {
 		return err
 	}
+	return RenderWith(s, t, public, digests, scope)
+}
+
+// RenderWith is RenderScope with the theme already parsed (serve keeps it
+// between rebuilds). t must have been loaded for s.Config.
+func RenderWith(s *Site, t *Templates, public, digests Output, scope Scope) error {
+	r := newRendererWith(s, t)
 	r.scope = scope
 	var jobs []func() error
 	jobs = append(jobs, r.publicJobs(public)...)
@@ -91,6 +98,11 @@ type renderer struct {
 	view   Visible
 	spans  map[string][]Span // component id → spans on the public site
 	uptime map[string]Uptime
+	// Worked out once per render rather than once per page: each walks
+	// every incident, which made a build quadratic in the content.
+	indicator Indicator
+	updated   time.Time
+	status    map[string]Status // component id → status at Now
 }
 
 func newRenderer(s *Site, theme fs.FS) (*renderer, error) {
@@ -98,16 +110,24 @@ func newRenderer(s *Site, theme fs.FS) (*renderer, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newRendererWith(s, t), nil
+}
+
+func newRendererWith(s *Site, t *Templates) *renderer {
 	r := &renderer{Templates: t, s: s, cfg: s.Config}
 	r.view = s.PublicView()
 	r.spans = map[string][]Span{}
 	r.uptime = map[string]Uptime{}
+	r.status = map[string]Status{}
 	for _, c := range r.cfg.Components {
 		sp := r.view.ComponentSpans(c.ID, s.Now)
 		r.spans[c.ID] = sp
 		r.uptime[c.ID] = ComponentUptime(sp, r.cfg.HistoryDays, s.Now, r.cfg.Location)
+		r.status[c.ID] = r.view.ComponentStatus(c.ID, s.Now)
 	}
-	return r, nil
+	r.indicator = r.view.Indicator(r.cfg, s.Now)
+	r.updated = r.view.LastUpdated()
+	return r
 }
 
 func formatPercent(p float64) string {
@@ -169,8 +189,8 @@ func (r *renderer) page(p, title string, data any) *page {
 	return &page{
 		Site: r.cfg, Root: root, Path: p, Title: title, CSS: root + r.css,
 		Canonical: r.cfg.BaseURL + p,
-		Indicator: r.view.Indicator(r.cfg, r.s.Now),
-		Updated:   r.view.LastUpdated(),
+		Indicator: r.indicator,
+		Updated:   r.updated,
 		Feeds:     r.feeds(p, root),
 		Data:      data,
 	}
@@ -338,7 +358,7 @@ type indexData struct {
 
 func (r *renderer) component(c *Component) componentView {
 	u := r.uptime[c.ID]
-	return componentView{Component: c, Status: r.view.ComponentStatus(c.ID, r.s.Now), Uptime: u, URL: "components/" + c.ID + "/", Percent: formatPercent(u.Percent)}
+	return componentView{Component: c, Status: r.status[c.ID], Uptime: u, URL: "components/" + c.ID + "/", Percent: formatPercent(u.Percent)}
 }
 
 func (r *renderer) groups() []groupView {
@@ -390,7 +410,7 @@ func (r *renderer) summary(in *Incident) incidentSummary {
 
 func (r *renderer) update(in *Incident, i int) updateView {
 	u := in.Updates[i]
-	v := updateView{Update: u, Label: StatusLabel(u.Status), HTML: renderMarkdown(u.Body.PublicMarkdown())}
+	v := updateView{Update: u, Label: StatusLabel(u.Status), HTML: u.PublicHTML()}
 	var prev map[string]Status
 	if i > 0 {
 		prev = in.Updates[i-1].Components
@@ -415,7 +435,7 @@ func (r *renderer) maintenanceSummary(m *Maintenance) maintenanceSummary {
 	s := maintenanceSummary{Maintenance: m, URL: "maintenance/" + m.Slug + "/", State: m.State(r.s.Now), Names: r.names(m.Components)}
 	if n := len(m.Updates); n > 0 {
 		u := m.Updates[n-1]
-		s.Latest = &updateView{Update: u, Label: StatusLabel(u.Status), HTML: renderMarkdown(u.Body.PublicMarkdown())}
+		s.Latest = &updateView{Update: u, Label: StatusLabel(u.Status), HTML: u.PublicHTML()}
 	}
 	return s
 }
@@ -473,9 +493,13 @@ type reviewView struct {
 }
 
 func (r *renderer) incidentView(in *Incident) incidentPage {
-	p := incidentPage{incidentSummary: r.summary(in), Severity: in.CurrentSeverity, Summary: renderMarkdown(in.Summary.PublicMarkdown())}
+	p := incidentPage{incidentSummary: r.brief(in), Severity: in.CurrentSeverity, Summary: renderMarkdown(in.Summary.PublicMarkdown())}
 	for i := len(in.Updates) - 1; i >= 0; i-- {
 		p.Updates = append(p.Updates, r.update(in, i))
+	}
+	if len(p.Updates) > 0 { // as r.summary(in) has it, without rendering it again
+		latest := p.Updates[0]
+		p.Latest = &latest
 	}
 	for _, id := range in.Affected {
 		p.Components = append(p.Components, r.component(r.cfg.Component(id)))
@@ -497,7 +521,7 @@ func (r *renderer) maintenanceView(m *Maintenance) maintenancePage {
 	p := maintenancePage{maintenanceSummary: r.maintenanceSummary(m), Summary: renderMarkdown(m.Body.PublicMarkdown())}
 	for i := len(m.Updates) - 1; i >= 0; i-- {
 		u := m.Updates[i]
-		p.Updates = append(p.Updates, updateView{Update: u, Label: StatusLabel(u.Status), HTML: renderMarkdown(u.Body.PublicMarkdown())})
+		p.Updates = append(p.Updates, updateView{Update: u, Label: StatusLabel(u.Status), HTML: u.PublicHTML()})
 	}
 	for _, id := range m.Components {
 		p.Components = append(p.Components, r.component(r.cfg.Component(id)))

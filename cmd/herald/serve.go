@@ -85,6 +85,7 @@ type preview struct {
 	mu       sync.RWMutex
 	site     *site.Site // last good
 	theme    fs.FS
+	tmpl     *site.Templates
 	pub      map[string][]byte
 	problems site.Problems
 	other    error // a failure that is not a content problem
@@ -115,6 +116,7 @@ func newPreview(f buildFlags) (*preview, error) {
 // rebuild brings the preview up to date after changed paths (slash paths
 // relative to the source folder; nil: everything).
 func (p *preview) rebuild(changed []string) {
+	start := time.Now()
 	p.mu.RLock()
 	prev, theme := p.site, p.theme
 	p.mu.RUnlock()
@@ -151,18 +153,26 @@ func (p *preview) rebuild(changed []string) {
 		theme, err = loadTheme(p.source, next.Config.Theme)
 		scope = site.Scope{}
 	}
+	// Templates are parsed again only when the theme or config.toml (time
+	// zone, which the template functions use) changed.
+	p.mu.RLock()
+	tmpl := p.tmpl
+	p.mu.RUnlock()
+	if err == nil && (tmpl == nil || !scope.Partial) {
+		tmpl, err = site.LoadTemplates(theme, next.Config)
+	}
 	// The digests are previewed from the model on request (/_digests/), so
 	// the rebuild renders the public site only.
 	var pub memOutput
 	if err == nil {
-		err = site.RenderScope(next, theme, &pub, nil, scope)
+		err = site.RenderWith(next, tmpl, &pub, nil, scope)
 	}
 
 	p.mu.Lock()
 	var ps site.Problems
 	switch {
 	case err == nil:
-		p.site, p.theme = next, theme
+		p.site, p.theme, p.tmpl = next, theme, tmpl
 		p.pub = merge(p.pub, pub.files, scope, false)
 		p.problems, p.other = nil, nil
 	case errors.As(err, &ps):
@@ -177,7 +187,7 @@ func (p *preview) rebuild(changed []string) {
 	if err != nil {
 		fmt.Fprintf(p.log, "%v\n", err)
 	} else {
-		fmt.Fprintf(p.log, "rebuilt %d files\n", len(pub.files))
+		fmt.Fprintf(p.log, "rebuilt %d %s in %s\n", len(pub.files), plural(len(pub.files), "file", "files"), time.Since(start).Round(time.Millisecond))
 	}
 	p.broadcast(v)
 	if p.built != nil {
