@@ -69,7 +69,7 @@ for n in "${sizes[@]}"; do
 		/usr/bin/time -v -o "$work/time-$n" "$work/herald" build --source "$src" --now "$NOW" >"$work/out-$n"
 	done
 	# "built 1089 public files into … and 6983 digests into …"
-	files=$(awk '/^built/ { print $2 + $7 }' "$work/out-$n")
+	files=$(sed -nE 's/^built ([0-9]+) public files into .* and ([0-9]+) digests into .*/\1 \2/p' "$work/out-$n" | awk '{ print $1 + $2 }')
 	wall=$(seconds "$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time-$n")")
 	user=$(sed -n 's/.*User time (seconds): //p' "$work/time-$n")
 	sys=$(sed -n 's/.*System time (seconds): //p' "$work/time-$n")

@@ -1,8 +1,9 @@
 package site_test
 
 import (
-	"fmt"
 	"os"
+	"path/filepath"
+	"strconv"
 	"sync/atomic"
 	"testing"
 
@@ -29,11 +30,11 @@ var benchSizes = []struct {
 
 const benchUpdates = 5 // per incident, on average
 
-// benchSource writes a size's content into a folder of b's parent, which
-// removes it when the benchmark ends.
+// benchSource writes a size's content under root, the parent benchmark's
+// TempDir (removed when it ends), the first time it is asked for.
 func benchSource(b *testing.B, root string, incidents int) string {
 	b.Helper()
-	dir := fmt.Sprintf("%s/%d", root, incidents)
+	dir := filepath.Join(root, strconv.Itoa(incidents))
 	if _, err := os.Stat(dir); err == nil {
 		return dir
 	}

@@ -68,6 +68,13 @@ func (b Body) Private() []string {
 	return out
 }
 
+// mayBeMarker reports whether line may open or close a fence or a block:
+// only such lines can match the expressions below, and most lines are not.
+func mayBeMarker(line string) bool {
+	t := strings.TrimLeft(line, " ")
+	return strings.HasPrefix(t, ":::") || strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~")
+}
+
 var (
 	blockForRE   = regexp.MustCompile(`^ {0,3}:::\s*for(?:\s+(.*?))?\s*$`)
 	blockOtherRE = regexp.MustCompile(`^ {0,3}:::\s*(\S.*?)?\s*$`)
@@ -99,6 +106,10 @@ func parseBody(path, text string, line int, known []string, ps *problems) Body {
 	for i, l := range lines {
 		n := line + i
 		bare := strings.TrimRight(l, "\n")
+		if !mayBeMarker(bare) {
+			buf.WriteString(l)
+			continue
+		}
 		if fence != "" {
 			if m := fenceRE.FindStringSubmatch(bare); m != nil && m[1][0] == fence[0] && len(m[1]) >= len(fence) && strings.TrimSpace(bare[strings.Index(bare, m[1])+len(m[1]):]) == "" {
 				fence = ""
@@ -112,7 +123,8 @@ func parseBody(path, text string, line int, known []string, ps *problems) Body {
 			continue
 		}
 		if m := blockForRE.FindStringSubmatch(bare); m != nil {
-			ids := strings.FieldsFunc(m[1], func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
+			// A copy: the ids outlive the file's text, which a slice would keep.
+			ids := strings.FieldsFunc(strings.Clone(m[1]), func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
 			if open {
 				ps.add(path, n, "audience block opened inside the block opened on line %d (blocks do not nest; expected ::: to close it first)", openLine)
 				continue

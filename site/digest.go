@@ -56,7 +56,8 @@ type Text struct {
 }
 
 func textOf(markdown string) Text {
-	return Text{HTML: renderMarkdown(markdown), Plain: plainMarkdown(markdown)}
+	h, p := markdownText(markdown)
+	return Text{HTML: h, Plain: p}
 }
 
 // DigestUpdate is one update as the audience sees it.
@@ -81,12 +82,19 @@ type DigestReview struct {
 
 // IncidentDigest builds the digest of in for audience a.
 func (s *Site) IncidentDigest(in *Incident, a *Audience) *Digest {
+	return s.incidentDigest(in, a, textOf)
+}
+
+// incidentDigest is IncidentDigest with Markdown rendered by text, so that
+// the digests of one incident can share what reads the same for several
+// audiences.
+func (s *Site) incidentDigest(in *Incident, a *Audience, text func(string) Text) *Digest {
 	d := &Digest{
 		Site: s.Config, Audience: a, Kind: "incident", Slug: in.Slug, Title: in.Title,
 		Status: in.Status, Label: StatusLabel(in.Status), Severity: in.CurrentSeverity, Impact: in.CurrentSeverity.Impact,
 		Active: in.Active(), Started: in.Started, Ended: in.Resolved, Duration: in.End(s.Now).Sub(in.Started),
 		Commander: in.Commander, Responders: in.Responders, Tags: in.Tags, Detected: in.Detected, Acknowledged: in.Acknowledged,
-		Summary: textOf(in.Summary.MarkdownFor(a)),
+		Summary: text(in.Summary.MarkdownFor(a)),
 	}
 	if in.Public {
 		d.URL = s.Config.BaseURL + "incidents/" + in.Slug + "/"
@@ -96,7 +104,7 @@ func (s *Site) IncidentDigest(in *Incident, a *Audience) *Digest {
 	}
 	var prev map[string]Status
 	for _, u := range in.Updates {
-		du := DigestUpdate{At: u.At, Status: u.Status, Label: StatusLabel(u.Status), Severity: u.Severity, Retriaged: u.Retriaged, ETA: u.ETA, Next: u.NextUpdate, Text: textOf(u.Body.MarkdownFor(a))}
+		du := DigestUpdate{At: u.At, Status: u.Status, Label: StatusLabel(u.Status), Severity: u.Severity, Retriaged: u.Retriaged, ETA: u.ETA, Next: u.NextUpdate, Text: text(u.Body.MarkdownFor(a))}
 		for _, id := range in.Affected {
 			now, ok := u.Components[id]
 			if !ok {
@@ -119,7 +127,7 @@ func (s *Site) IncidentDigest(in *Incident, a *Audience) *Digest {
 		d.Next = d.Latest.Next
 	}
 	if in.Review != nil && (in.Review.Published || a.Digest != "public") {
-		d.Review = &DigestReview{Published: in.Review.Published, RootCause: in.Review.RootCause, ActionItems: in.Review.ActionItems, Text: textOf(in.Review.Body.MarkdownFor(a))}
+		d.Review = &DigestReview{Published: in.Review.Published, RootCause: in.Review.RootCause, ActionItems: in.Review.ActionItems, Text: text(in.Review.Body.MarkdownFor(a))}
 	}
 	return d
 }
@@ -165,16 +173,17 @@ type audienceDigests struct {
 func (r *renderer) digestJobs(out Output) []func() error {
 	var jobs []func() error
 	idx := digestIndex{Site: r.cfg}
+	notified := make([][]*Audience, len(r.s.Incidents)) // by incident, for the jobs below
 	for _, a := range r.cfg.Audiences {
 		ad := audienceDigests{Audience: a}
 		var items []*Digest
-		for _, in := range r.s.Incidents {
+		for i, in := range r.s.Incidents {
 			if in.NotifiedTo(a) {
 				items = append(items, &Digest{Audience: a, Kind: "incident", Slug: in.Slug, Title: in.Title, Label: StatusLabel(in.Status), Started: in.Started})
 				if !r.scope.has(r.scope.Incidents, in.Slug) {
 					continue
 				}
-				jobs = append(jobs, func() error { return r.writeDigest(out, r.s.IncidentDigest(in, a)) })
+				notified[i] = append(notified[i], a)
 			}
 		}
 		for _, m := range r.s.Maintenances {
@@ -188,6 +197,31 @@ func (r *renderer) digestJobs(out Output) []func() error {
 		}
 		ad.Items = items
 		idx.Audiences = append(idx.Audiences, ad)
+	}
+	// One job per incident writes its digest for every audience: most of an
+	// incident's texts read the same for several audiences, and are
+	// rendered once.
+	for i, in := range r.s.Incidents {
+		if len(notified[i]) == 0 {
+			continue
+		}
+		jobs = append(jobs, func() error {
+			done := map[string]Text{}
+			text := func(markdown string) Text {
+				t, ok := done[markdown]
+				if !ok {
+					t = textOf(markdown)
+					done[markdown] = t
+				}
+				return t
+			}
+			for _, a := range notified[i] {
+				if err := r.writeDigest(out, r.s.incidentDigest(in, a, text)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
 	jobs = append(jobs, func() error {
 		var buf bytes.Buffer

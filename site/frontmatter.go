@@ -130,6 +130,14 @@ func (e *lineError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e
 var yamlLineRE = regexp.MustCompile(`line (\d+): (.*)`)
 
 func parseYAML(src string) (*node, error) {
+	if n, ok := parseFlatYAML(src); ok {
+		return n, nil
+	}
+	return parseYAMLFull(src)
+}
+
+// parseYAMLFull reads any YAML front matter with go-yaml.
+func parseYAMLFull(src string) (*node, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal([]byte(src), &root); err != nil {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")

@@ -44,9 +44,31 @@ func renderMarkdown(src string) template.HTML {
 // plainMarkdown renders src to plain text, for feeds' summaries, SMS and
 // text digests: the words without the markup.
 func plainMarkdown(src string) string {
-	doc := md.Parser().Parse(text.NewReader([]byte(src)))
-	var b strings.Builder
 	source := []byte(src)
+	return plainText(md.Parser().Parse(text.NewReader(source)), source)
+}
+
+// markdownText is renderMarkdown and plainMarkdown of src from a single
+// parse, which is most of the cost of each.
+func markdownText(src string) (template.HTML, string) {
+	if strings.TrimSpace(src) == "" {
+		return "", plainMarkdown(src)
+	}
+	source := []byte(src)
+	doc := md.Parser().Parse(text.NewReader(source))
+	plain := plainText(doc, source)
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if err := md.Renderer().Render(buf, source, doc); err != nil {
+		return template.HTML("<p>" + html.EscapeString(src) + "</p>"), plain
+	}
+	return template.HTML(buf.String()), plain
+}
+
+// plainText is the words of a parsed document, for plainMarkdown.
+func plainText(doc ast.Node, source []byte) string {
+	var b strings.Builder
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if entering {
 			switch n := n.(type) {
