@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -179,6 +180,7 @@ S3 ledger.`,
 	f.register(cmd)
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the plan (audience, channel, incident, kind, recipients) and send nothing")
 	cmd.Flags().IntVar(&concurrency, "concurrency", 0, "parallel sends (default [notify] concurrency, or 16)")
+	cmd.AddCommand(suppressCmd())
 	return cmd
 }
 
@@ -268,7 +270,10 @@ func runNotify(ctx context.Context, f buildFlags, dryRun bool, concurrency int, 
 	r.Senders = senders
 	fanOutGC()
 	start := time.Now()
+	prog := newFanOutProgress(stderr, start)
+	r.Progress = prog.step
 	sum, err := r.Run(ctx, notices)
+	prog.finish()
 	_ = closeSenders(senders)
 	if err != nil {
 		return err
@@ -429,4 +434,111 @@ func printSummary(w io.Writer, s *notify.Summary, took time.Duration) {
 	if n := len(s.Problems); n > 0 {
 		fmt.Fprintf(w, "  %d %s (above)\n", n, plural(n, "problem", "problems"))
 	}
+}
+
+// fanOutProgress shows a large fan-out going: one line redrawn on a
+// terminal, a plain log line every 1,000 deliveries otherwise.
+type fanOutProgress struct {
+	w     io.Writer
+	tty   bool
+	start time.Time
+	mu    sync.Mutex
+	last  time.Time
+	drawn bool
+}
+
+func newFanOutProgress(w io.Writer, start time.Time) *fanOutProgress {
+	return &fanOutProgress{w: w, tty: isTerminal(w), start: start}
+}
+
+func (p *fanOutProgress) step(done int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty {
+		if now := time.Now(); now.Sub(p.last) >= 100*time.Millisecond {
+			p.last = now
+			rate := float64(done) / max(now.Sub(p.start).Seconds(), 0.001)
+			fmt.Fprintf(p.w, "\r\033[K  %d deliveries, %.0f/s", done, rate)
+			p.drawn = true
+		}
+		return
+	}
+	if done%1000 == 0 {
+		fmt.Fprintf(p.w, "herald notify: %d deliveries so far\n", done)
+	}
+}
+
+func (p *fanOutProgress) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+// suppressCmd feeds the suppression list with the unsubscribes herald
+// cannot see itself: replies to the List-Unsubscribe mailbox, one-click
+// requests to your own endpoint, a provider's bounce list.
+func suppressCmd() *cobra.Command {
+	var source, channel, file, reason string
+	cmd := &cobra.Command{
+		Use:   "suppress [ADDRESS|NUMBER ...]",
+		Short: "Stop notices to recipients who unsubscribed (later runs skip them)",
+		Long: `suppress records recipients who asked to hear nothing more on a channel. The
+ledger keeps only a keyed hash of each address or number, as it does for every
+delivery. Addresses come as arguments or, one per line, from --file (- for stdin).`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if channel != "email" && channel != "sms" && channel != "call" {
+				return fmt.Errorf("--channel %q is not email, sms or call", channel)
+			}
+			cfg, err := site.LoadConfig(os.DirFS(source))
+			if err != nil {
+				return reportProblems(cmd, source, err)
+			}
+			ns, err := readNotifySettings(cfg, source)
+			if err != nil {
+				return err
+			}
+			ledger, key, err := openLedger(cmd.Context(), ns)
+			if err != nil {
+				return err
+			}
+			list := slices.Clone(args)
+			if file != "" {
+				var r io.Reader = cmd.InOrStdin()
+				if file != "-" {
+					fh, err := os.Open(file)
+					if err != nil {
+						return err
+					}
+					defer fh.Close()
+					r = fh
+				}
+				b, err := io.ReadAll(r)
+				if err != nil {
+					return err
+				}
+				for _, line := range strings.Split(string(b), "\n") {
+					if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+						list = append(list, line)
+					}
+				}
+			}
+			if len(list) == 0 {
+				return errors.New("no address or number given (expected arguments or --file)")
+			}
+			for _, a := range list {
+				if err := ledger.Suppress(cmd.Context(), notify.RecipientHash(key, channel, a), reason); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "suppressed %d %s on %s\n", len(list), plural(len(list), "recipient", "recipients"), channel)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&source, "source", ".", "folder holding config.toml")
+	cmd.Flags().StringVar(&channel, "channel", "email", "email, sms or call")
+	cmd.Flags().StringVar(&file, "file", "", "a file of addresses or numbers, one per line (- for stdin)")
+	cmd.Flags().StringVar(&reason, "reason", "unsubscribed", "why, kept in the ledger")
+	return cmd
 }
