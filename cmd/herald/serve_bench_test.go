@@ -79,9 +79,9 @@ func BenchmarkServeEdit(b *testing.B) {
 					b.Fatal(err)
 				}
 				for {
-					if err := <-builds; err != nil {
-						b.Fatalf("rebuild: %v", err)
-					}
+					// A rebuild may catch the file between its truncation and
+					// its write, and fail; the write's own event follows.
+					<-builds
 					p.mu.RLock()
 					ok := strings.Contains(string(p.pub[page]), marker)
 					p.mu.RUnlock()
