@@ -1,6 +1,7 @@
 package site_test
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -45,47 +46,46 @@ func benchSource(b *testing.B, root string, incidents int) string {
 }
 
 func BenchmarkLoad(b *testing.B) {
-	root := b.TempDir()
-	for _, size := range benchSizes {
-		b.Run(size.name, func(b *testing.B) {
-			if testing.Short() && size.incidents > 1000 {
-				b.Skip("-short")
+	eachSize(b, func(b *testing.B, fsys fs.FS, incidents int) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := site.Load(fsys, site.Options{Now: synth.DefaultNow}); err != nil {
+				b.Fatal(err)
 			}
-			fsys := os.DirFS(benchSource(b, root, size.incidents))
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := site.Load(fsys, site.Options{Now: synth.DefaultNow}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			reportRate(b, size.incidents)
-		})
-	}
+		}
+		reportRate(b, incidents)
+	})
 }
 
 func BenchmarkBuild(b *testing.B) {
+	eachSize(b, func(b *testing.B, fsys fs.FS, incidents int) {
+		var pub, dig discard
+		b.ReportAllocs()
+		for b.Loop() {
+			s, err := site.Load(fsys, site.Options{Now: synth.DefaultNow})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := site.Render(s, themes.Default, &pub, &dig); err != nil {
+				b.Fatal(err)
+			}
+		}
+		reportRate(b, incidents)
+		n := float64(b.N)
+		b.ReportMetric(float64(pub.files.Load()+dig.files.Load())/n, "files/op")
+		b.ReportMetric(float64(pub.bytes.Load()+dig.bytes.Load())/n/1e6, "MB-written/op")
+	})
+}
+
+// eachSize runs bench as a sub-benchmark per size, on that size's content.
+func eachSize(b *testing.B, bench func(b *testing.B, fsys fs.FS, incidents int)) {
 	root := b.TempDir()
 	for _, size := range benchSizes {
 		b.Run(size.name, func(b *testing.B) {
 			if testing.Short() && size.incidents > 1000 {
 				b.Skip("-short")
 			}
-			fsys := os.DirFS(benchSource(b, root, size.incidents))
-			var pub, dig discard
-			b.ReportAllocs()
-			for b.Loop() {
-				s, err := site.Load(fsys, site.Options{Now: synth.DefaultNow})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := site.Render(s, themes.Default, &pub, &dig); err != nil {
-					b.Fatal(err)
-				}
-			}
-			reportRate(b, size.incidents)
-			n := float64(b.N)
-			b.ReportMetric(float64(pub.files.Load()+dig.files.Load())/n, "files/op")
-			b.ReportMetric(float64(pub.bytes.Load()+dig.bytes.Load())/n/1e6, "MB-written/op")
+			bench(b, os.DirFS(benchSource(b, root, size.incidents)), size.incidents)
 		})
 	}
 }

@@ -19,6 +19,10 @@ type Options struct {
 	// Now decides what is active, upcoming or overdue. Nothing else in the
 	// output depends on it.
 	Now time.Time
+	// KeepRendered keeps each update's rendered text with it, for a
+	// process that renders the same site again and again (serve); a
+	// one-off build saves the memory.
+	KeepRendered bool
 }
 
 var (
@@ -41,7 +45,7 @@ func Load(fsys fs.FS, opts Options) (*Site, error) {
 		return nil, ps.err()
 	}
 	s := &Site{Config: cfg, Now: opts.Now, Assets: map[string]string{}, src: fsys}
-	l := &loader{fsys: fsys, cfg: cfg, audIDs: cfg.audienceIDs()}
+	l := &loader{fsys: fsys, cfg: cfg, audIDs: cfg.audienceIDs(), keep: opts.KeepRendered}
 
 	type bundle struct{ kind, slug, dir string }
 	var bundles []bundle
@@ -195,6 +199,7 @@ type loader struct {
 	fsys   fs.FS
 	cfg    *Config
 	audIDs []string
+	keep   bool // Options.KeepRendered
 }
 
 // read reads one content file, refusing files over maxFileSize.
@@ -440,7 +445,9 @@ func (l *loader) update(p string, statuses []string, ps *problems) *Update {
 	}
 	u.Body = parseBody(p, d.body, d.bodyLine, l.audIDs, ps)
 	u.BodyLine = d.bodyLine
-	u.public = sync.OnceValues(func() (template.HTML, string) { return markdownText(u.Body.PublicMarkdown()) })
+	if l.keep {
+		u.public = sync.OnceValues(func() (template.HTML, string) { return markdownText(u.Body.PublicMarkdown()) })
+	}
 	return u
 }
 

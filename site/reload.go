@@ -40,7 +40,7 @@ func Reload(prev *Site, fsys fs.FS, changed []string, opts Options) (*Site, Scop
 	scope := Scope{Partial: true, Incidents: map[string]bool{}, Maintenances: map[string]bool{}, Components: map[string]bool{}, Months: map[string]bool{}}
 	month := func(t time.Time) string { return t.In(prev.Config.Location).Format("2006-01") }
 	var ps problems
-	l := &loader{fsys: fsys, cfg: prev.Config, audIDs: prev.Config.audienceIDs()}
+	l := &loader{fsys: fsys, cfg: prev.Config, audIDs: prev.Config.audienceIDs(), keep: opts.KeepRendered}
 
 	taken := map[string]string{} // slug → kind, for slugs outside the change
 	for _, in := range prev.Incidents {

@@ -274,9 +274,7 @@ func (g *gen) incidentFile(sc *scenario, vars map[string]string, comps []string,
 		b.WriteString("\n")
 		b.WriteString(wrap(g.fill(pick(g, sc.summary), vars)+" "+g.fill(pick(g, summaryTails), vars), 98))
 		if g.chance(0.2) {
-			b.WriteString("\n::: internal\n")
-			b.WriteString(wrap(g.fill(pick(g, internalNotes), vars), 98))
-			b.WriteString(":::\n")
+			block(&b, "internal", g.fill(pick(g, internalNotes), vars))
 		}
 	}
 	return b.String()
@@ -378,38 +376,26 @@ func (g *gen) updateBody(sc *scenario, u update, vars map[string]string, sev str
 		fmt.Fprintf(&b, "\nNext update by %s UTC.\n", u.next.UTC().Format("15:04"))
 	}
 	if g.chance(0.6) {
-		b.WriteString("\n::: for it-team\n")
 		var tech []string
 		for _, s := range some(g, sc.tech, g.intn(1, 3)) {
 			tech = append(tech, g.fill(s, vars))
 		}
-		b.WriteString(wrap(strings.Join(tech, " "), 98))
-		b.WriteString(":::\n")
+		block(&b, "for it-team", strings.Join(tech, " "))
 	}
 	if (sev == "sev1" || sev == "sev2") && g.chance(0.5) {
-		b.WriteString("\n::: for executives\n")
-		b.WriteString(wrap(g.fill(pick(g, execNotes), vars)+" "+g.fill(pick(g, execTails), vars), 98))
-		b.WriteString(":::\n")
+		block(&b, "for executives", g.fill(pick(g, execNotes), vars)+" "+g.fill(pick(g, execTails), vars))
 	}
 	if g.chance(0.25) {
-		b.WriteString("\n::: for end-users\n")
-		b.WriteString(wrap(g.fill(pick(g, endUserNotes), vars), 98))
-		b.WriteString(":::\n")
+		block(&b, "for end-users", g.fill(pick(g, endUserNotes), vars))
 	}
 	if g.chance(0.1) {
-		b.WriteString("\n::: for it-team executives\n")
-		b.WriteString(wrap(g.fill(pick(g, bridgeNotes), vars), 98))
-		b.WriteString(":::\n")
+		block(&b, "for it-team executives", g.fill(pick(g, bridgeNotes), vars))
 	}
 	if g.chance(0.12) {
-		b.WriteString("\n::: internal\n")
-		b.WriteString(wrap(g.fill(pick(g, internalNotes), vars), 98))
-		b.WriteString(":::\n")
+		block(&b, "internal", g.fill(pick(g, internalNotes), vars))
 	}
 	if g.chance(0.05) {
-		b.WriteString("\n::: for customers\n")
-		b.WriteString(wrap(g.fill(pick(g, customerNotes), vars), 98))
-		b.WriteString(":::\n")
+		block(&b, "for customers", g.fill(pick(g, customerNotes), vars))
 	}
 	return b.String()
 }
@@ -446,10 +432,16 @@ func (g *gen) reviewFile(sc *scenario, vars map[string]string, resolved time.Tim
 		fmt.Fprintf(&b, "%d. %s.\n", k+1, g.fill(a, vars))
 	}
 	b.WriteString("\nIf you have questions about this review, contact support@synthpay.example.\n")
-	b.WriteString("\n::: internal\n")
-	b.WriteString(wrap(g.fill(pick(g, internalNotes), vars), 98))
-	b.WriteString(":::\n")
+	block(&b, "internal", g.fill(pick(g, internalNotes), vars))
 	return b.String()
+}
+
+// block writes an audience block: its opener ("for it-team", "internal"),
+// the text and the closing :::.
+func block(b *strings.Builder, opener, text string) {
+	b.WriteString("\n::: " + opener + "\n")
+	b.WriteString(wrap(text, 98))
+	b.WriteString(":::\n")
 }
 
 // wrap breaks text into lines of at most width bytes, as people write

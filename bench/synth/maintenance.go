@@ -41,9 +41,7 @@ func newMaintenance(o Options, i int) *bundle {
 		m.WriteString("- " + g.fill(e, vars) + "\n")
 	}
 	if g.chance(0.5) {
-		m.WriteString("\n::: for it-team\n")
-		m.WriteString(wrap(g.fill(pick(g, maintenanceTech), vars), 98))
-		m.WriteString(":::\n")
+		block(&m, "for it-team", g.fill(pick(g, maintenanceTech), vars))
 	}
 	b.add("maintenance.md", m.String())
 
@@ -73,9 +71,7 @@ func newMaintenance(o Options, i int) *bundle {
 		fmt.Fprintf(&u, "---\nat: %s\nstatus: %s\n---\n\n", g.timeText(s.at), s.status)
 		u.WriteString(wrap(g.fill(s.text, vars), 98))
 		if g.chance(0.3) {
-			u.WriteString("\n::: for it-team\n")
-			u.WriteString(wrap(g.fill(pick(g, maintenanceTech), vars), 98))
-			u.WriteString(":::\n")
+			block(&u, "for it-team", g.fill(pick(g, maintenanceTech), vars))
 		}
 		b.add(s.at.UTC().Format("2006-01-02T1504Z")+".md", u.String())
 	}

@@ -133,7 +133,7 @@ func (p *preview) rebuild(changed []string) {
 		scope site.Scope
 		err   error
 	)
-	opts := site.Options{Now: p.now()}
+	opts := site.Options{Now: p.now(), KeepRendered: true}
 	if changed == nil || prev == nil {
 		next, err = site.Load(fsys, opts)
 	} else {
