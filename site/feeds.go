@@ -37,7 +37,7 @@ type feedEntry struct {
 	tie  string // orders entries at the same time
 }
 
-// feedEntries gathers every public entry, newest first (ties: by item and file).
+// feedEntries gathers every public entry, in no particular order.
 func (r *renderer) feedEntries() []feedEntry {
 	var out []feedEntry
 	base := r.cfg.BaseURL
@@ -95,13 +95,34 @@ func (r *renderer) feedEntries() []feedEntry {
 			})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].At.Equal(out[j].At) {
-			return out[i].At.After(out[j].At)
-		}
-		return out[i].tie < out[j].tie
-	})
 	return out
+}
+
+// newer orders feed entries: newest first, then by item and file.
+func newer(a, b *feedEntry) bool {
+	if !a.At.Equal(b.At) {
+		return a.At.After(b.At)
+	}
+	return a.tie < b.tie
+}
+
+// top keeps the n newest entries offered to it, in order. A site has far
+// more updates than a feed shows, so this beats sorting them all.
+type top struct {
+	n       int
+	entries []feedEntry
+}
+
+func (t *top) offer(e *feedEntry) {
+	if len(t.entries) == t.n && !newer(e, &t.entries[t.n-1]) {
+		return
+	}
+	i := sort.Search(len(t.entries), func(i int) bool { return newer(e, &t.entries[i]) })
+	if len(t.entries) < t.n {
+		t.entries = append(t.entries, feedEntry{})
+	}
+	copy(t.entries[i+1:], t.entries[i:len(t.entries)-1])
+	t.entries[i] = *e
 }
 
 // feed is one feed's head and entries.
@@ -140,16 +161,24 @@ func (r *renderer) feedJobs(out Output) []func() error {
 	if strings.TrimSpace(desc) == "" {
 		desc = "Incidents and maintenance from " + r.cfg.Title
 	}
-	feeds := map[string]feed{"": r.newFeed(r.cfg.Title, desc, base, base+"history", entries)}
+	all := &top{n: feedLimit}
+	per := map[string]*top{}
 	for _, c := range r.cfg.Components {
-		var mine []feedEntry
-		for _, e := range entries {
-			if contains(e.Components, c.ID) {
-				mine = append(mine, e)
+		per[c.ID] = &top{n: feedLimit}
+	}
+	for i := range entries {
+		e := &entries[i]
+		all.offer(e)
+		for _, c := range e.Components {
+			if t := per[c]; t != nil {
+				t.offer(e)
 			}
 		}
+	}
+	feeds := map[string]feed{"": r.newFeed(r.cfg.Title, desc, base, base+"history", all.entries)}
+	for _, c := range r.cfg.Components {
 		dir := "components/" + c.ID + "/"
-		feeds[dir] = r.newFeed(c.Name+" · "+r.cfg.Title, "Incidents and maintenance affecting "+c.Name+" on "+r.cfg.Title, base+dir, base+dir+"history", mine)
+		feeds[dir] = r.newFeed(c.Name+" · "+r.cfg.Title, "Incidents and maintenance affecting "+c.Name+" on "+r.cfg.Title, base+dir, base+dir+"history", per[c.ID].entries)
 	}
 	var jobs []func() error
 	for _, dir := range sortedKeys(feeds) {
