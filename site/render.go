@@ -213,12 +213,15 @@ func (r *renderer) publicJobs(out Output) []func() error {
 		b := r.assets[p]
 		jobs = append(jobs, func() error { return out.WriteFile(p, b) })
 	}
+	public := make(map[string]bool, len(r.view.Incidents))
+	for _, in := range r.view.Incidents {
+		public[in.Slug] = true
+	}
 	for _, src := range sortedKeys(r.s.Assets) {
 		dst := r.s.Assets[src]
-		if strings.HasPrefix(dst, "incidents/") && !r.incidentPublic(dst) {
-			continue
-		}
-		if kind, slug := bundleOf(dst); !r.scope.has(map[string]map[string]bool{"incidents": r.scope.Incidents, "maintenance": r.scope.Maintenances}[kind], slug) {
+		kind, slug := bundleOf(dst)
+		if kind == "incidents" && (!public[slug] || !r.scope.has(r.scope.Incidents, slug)) ||
+			kind == "maintenance" && !r.scope.has(r.scope.Maintenances, slug) {
 			continue
 		}
 		jobs = append(jobs, func() error {
@@ -284,16 +287,6 @@ func bundleOf(dst string) (kind, slug string) {
 		return "", ""
 	}
 	return parts[0], parts[1]
-}
-
-func (r *renderer) incidentPublic(dst string) bool {
-	slug := strings.SplitN(strings.TrimPrefix(dst, "incidents/"), "/", 2)[0]
-	for _, in := range r.view.Incidents {
-		if in.Slug == slug {
-			return true
-		}
-	}
-	return false
 }
 
 // Views: what templates read. Everything in them is public.

@@ -442,7 +442,7 @@ func newUpdate(source string, cfg *site.Config, t time.Time, slug, status string
 	return []string{p}, nil
 }
 
-func newMaintenance(source string, cfg *site.Config, t time.Time, title, start, end string, comps []string) ([]string, error) {
+func newMaintenance(source string, cfg *site.Config, _ time.Time, title, start, end string, comps []string) ([]string, error) {
 	from, err := time.Parse(time.RFC3339, start)
 	if err != nil {
 		return nil, fmt.Errorf("--start %q is not an RFC 3339 time with an offset (e.g. 2026-12-09T07:00:00Z)", start)
@@ -473,7 +473,6 @@ We will carry out maintenance on %s.
 	if err := writeNew(source, p, text); err != nil {
 		return nil, err
 	}
-	_ = t
 	return []string{p}, nil
 }
 
