@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -82,10 +81,7 @@ func buildSite(f buildFlags, stderr io.Writer) (*buildResult, error) {
 	if err != nil {
 		var ps site.Problems
 		if errors.As(err, &ps) {
-			for _, p := range ps {
-				fmt.Fprintln(stderr, filepath.ToSlash(filepath.Join(f.source, p.Path))+strings.TrimPrefix(p.String(), p.Path))
-			}
-			fmt.Fprintf(stderr, "herald: %d %s; public/ and digests/ left as they were\n", len(ps), plural(len(ps), "problem", "problems"))
+			printProblems(stderr, f.source, ps, "public/ and digests/ left as they were")
 			return nil, exitError{1}
 		}
 		return nil, err

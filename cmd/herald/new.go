@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -175,10 +176,25 @@ func reportProblems(cmd *cobra.Command, source string, err error) error {
 	if !errors.As(err, &ps) {
 		return err
 	}
-	for _, p := range ps {
-		fmt.Fprintln(cmd.ErrOrStderr(), displayPath(source, p.Path)+strings.TrimPrefix(p.String(), p.Path))
-	}
+	printProblems(cmd.ErrOrStderr(), source, ps, "")
 	return exitError{1}
+}
+
+// problemLine is a content problem as path:line: message, with the path
+// as the user named the source folder.
+func problemLine(source string, p site.Problem) string {
+	return displayPath(source, p.Path) + strings.TrimPrefix(p.String(), p.Path)
+}
+
+// printProblems prints every problem, then, when consequence is set, one
+// line counting them and saying what that means.
+func printProblems(w io.Writer, source string, ps site.Problems, consequence string) {
+	for _, p := range ps {
+		fmt.Fprintln(w, problemLine(source, p))
+	}
+	if consequence != "" {
+		fmt.Fprintf(w, "herald: %d %s; %s\n", len(ps), plural(len(ps), "problem", "problems"), consequence)
+	}
 }
 
 func displayPath(source, p string) string {

@@ -194,10 +194,7 @@ func runNotify(ctx context.Context, f buildFlags, dryRun bool, concurrency int, 
 	if err != nil {
 		var ps site.Problems
 		if errors.As(err, &ps) {
-			for _, p := range ps {
-				fmt.Fprintln(stderr, displayPath(f.source, p.Path)+strings.TrimPrefix(p.String(), p.Path))
-			}
-			fmt.Fprintf(stderr, "herald: %d problems; nothing sent\n", len(ps))
+			printProblems(stderr, f.source, ps, "nothing sent")
 			return exitError{1}
 		}
 		return err

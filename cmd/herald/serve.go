@@ -53,7 +53,7 @@ each audience would receive. public/ on disk is left alone: build writes it.`,
 			srv := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
 			out := cmd.OutOrStdout()
 			if ps := p.problemList(); len(ps) > 0 {
-				fmt.Fprintf(cmd.ErrOrStderr(), "%s\nherald: %d problems; fix them and the preview rebuilds\n", ps.Error(), len(ps))
+				fmt.Fprintf(cmd.ErrOrStderr(), "%s\nherald: %d %s; fix them and the preview rebuilds\n", ps.Error(), len(ps), plural(len(ps), "problem", "problems"))
 			}
 			fmt.Fprintf(out, "serving a live preview at http://%s/ (digests at /_digests/; Ctrl-C to stop)\n", ln.Addr())
 			p.log = cmd.ErrOrStderr()
@@ -431,7 +431,7 @@ func (p *preview) inject(page []byte, v int, problems site.Problems, other error
 		}
 		fmt.Fprintf(&b, `<p style="margin:0 0 6px;font-weight:bold">herald: %d %s; showing the last good build</p><ul style="margin:0;padding-left:18px">`, n, plural(n, "problem", "problems"))
 		for _, pr := range problems {
-			fmt.Fprintf(&b, "<li>%s</li>", html.EscapeString(displayPath(p.source, pr.Path)+strings.TrimPrefix(pr.String(), pr.Path)))
+			fmt.Fprintf(&b, "<li>%s</li>", html.EscapeString(problemLine(p.source, pr)))
 		}
 		if other != nil {
 			fmt.Fprintf(&b, "<li>%s</li>", html.EscapeString(other.Error()))
