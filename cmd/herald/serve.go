@@ -497,7 +497,7 @@ func (p *preview) serveEvents(w http.ResponseWriter, r *http.Request) {
 // email HTML and text, the SMS with its segment count, the Slack message.
 func (p *preview) serveDigests(w http.ResponseWriter, r *http.Request) {
 	p.mu.RLock()
-	s, theme, v := p.site, p.theme, p.version
+	s, t, v := p.site, p.tmpl, p.version
 	problems, other := p.problems, p.other
 	p.mu.RUnlock()
 	w.Header().Set("Cache-Control", "no-store")
@@ -507,11 +507,7 @@ func (p *preview) serveDigests(w http.ResponseWriter, r *http.Request) {
 		w.Write(p.inject(nil, v, problems, other))
 		return
 	}
-	t, err := site.LoadTemplates(theme, s.Config)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
+	// The last good build's templates: parsed once per theme change.
 	rest := strings.Trim(strings.TrimPrefix(r.URL.Path, "/_digests"), "/")
 	if rest == "" {
 		p.digestIndex(w, s, t, v, problems, other)
