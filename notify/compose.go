@@ -31,9 +31,10 @@ type Composer struct {
 	UnsubscribeURL    string
 	WebhookSecret     []byte
 
-	mu      sync.Mutex
-	digests map[string]*site.Digest
-	renders map[string]*rendering
+	mu        sync.Mutex
+	digests   map[string]*site.Digest
+	renders   map[string]*rendering
+	summaries map[string]*summaryRendering // by period key
 }
 
 // rendering is a digest rendered for its channels: the same bytes for
@@ -97,8 +98,11 @@ func (c *Composer) host() string {
 }
 
 // Email renders the notice as an email to r: the digest's HTML and text,
-// threaded per incident and recipient.
+// threaded per incident and recipient; for a summary, the report.
 func (c *Composer) Email(n Notice, r Recipient) (*Message, error) {
+	if n.Kind == KindSummary {
+		return c.summaryEmail(n, r)
+	}
 	d := c.Digest(n)
 	rd := c.rendering(n)
 	rd.email.Do(func() {
@@ -124,20 +128,27 @@ func (c *Composer) Email(n Notice, r Recipient) (*Message, error) {
 		m.MessageID = "herald." + n.Item.Slug + "." + n.Audience.ID + "." + rh[:12] + "." + n.ID()[:12] + "@" + c.host()
 		m.InReplyTo = root
 	}
-	if n.Audience.Digest == "service" || n.Audience.Digest == "public" {
-		if c.UnsubscribeMailto != "" {
-			m.Unsubscribe = append(m.Unsubscribe, "mailto:"+strings.TrimPrefix(c.UnsubscribeMailto, "mailto:"))
-		}
-		if strings.HasPrefix(c.UnsubscribeURL, "https://") {
-			sep := "?"
-			if strings.Contains(c.UnsubscribeURL, "?") {
-				sep = "&"
-			}
-			m.Unsubscribe = append(m.Unsubscribe, c.UnsubscribeURL+sep+"a="+url.QueryEscape(n.Audience.ID)+"&r="+rh)
-			m.OneClick = true
-		}
-	}
+	c.unsubscribe(m, n.Audience, rh)
 	return m, nil
+}
+
+// unsubscribe sets the List-Unsubscribe targets of mail to audiences with
+// the service or public digest (end-users and customers).
+func (c *Composer) unsubscribe(m *Message, a *site.Audience, rh string) {
+	if a.Digest != "service" && a.Digest != "public" {
+		return
+	}
+	if c.UnsubscribeMailto != "" {
+		m.Unsubscribe = append(m.Unsubscribe, "mailto:"+strings.TrimPrefix(c.UnsubscribeMailto, "mailto:"))
+	}
+	if strings.HasPrefix(c.UnsubscribeURL, "https://") {
+		sep := "?"
+		if strings.Contains(c.UnsubscribeURL, "?") {
+			sep = "&"
+		}
+		m.Unsubscribe = append(m.Unsubscribe, c.UnsubscribeURL+sep+"a="+url.QueryEscape(a.ID)+"&r="+rh)
+		m.OneClick = true
+	}
 }
 
 // SMS renders the notice as a text message to r.
@@ -192,15 +203,36 @@ func firstSentence(s string) string {
 	return s
 }
 
-// Slack renders the notice as an incoming-webhook message to url.
+// Slack renders the notice as an incoming-webhook message to url; a
+// summary as its report's headlines.
 func (c *Composer) Slack(n Notice, endpoint string) (*Message, error) {
-	body, err := json.Marshal(c.Digest(n).Slack())
+	var msg site.SlackMessage
+	if n.Kind == KindSummary {
+		sr, err := c.summary(n)
+		if err != nil {
+			return nil, err
+		}
+		msg = sr.report.Slack()
+	} else {
+		msg = c.Digest(n).Slack()
+	}
+	body, err := json.Marshal(msg)
 	if err != nil {
 		return nil, err
 	}
-	rh := RecipientHash(c.Key, "slack", endpoint)
-	return &Message{Channel: "slack", NoticeID: n.ID(), DeliveryID: DeliveryID(n.ID(), "slack", rh), Audience: n.Audience.ID, Item: n.Item.Slug,
-		To: endpoint, JSON: body}, nil
+	return c.hookMessage(n, "slack", endpoint, body), nil
+}
+
+// hookMessage is a Slack or webhook message of the notice to endpoint; a
+// webhook's is signed.
+func (c *Composer) hookMessage(n Notice, channel, endpoint string, body []byte) *Message {
+	rh := RecipientHash(c.Key, channel, endpoint)
+	m := &Message{Channel: channel, NoticeID: n.ID(), DeliveryID: DeliveryID(n.ID(), channel, rh), Audience: n.Audience.ID, Item: n.Item.Slug,
+		To: endpoint, JSON: body}
+	if channel == "webhook" {
+		m.Signature = Sign(c.WebhookSecret, body)
+	}
+	return m
 }
 
 // WebhookPayload is the JSON a webhook receives.
@@ -209,8 +241,10 @@ type WebhookPayload struct {
 	Audience webhookAudience `json:"audience"`
 	Page     webhookPage     `json:"page"`
 	Incident any             `json:"incident,omitempty"`
-	// Maintenance is set instead of Incident for maintenance notices.
-	Maintenance any `json:"scheduled_maintenance,omitempty"`
+	// Maintenance is set instead of Incident for maintenance notices,
+	// Summary for summaries.
+	Maintenance any             `json:"scheduled_maintenance,omitempty"`
+	Summary     *webhookSummary `json:"summary,omitempty"`
 }
 
 type webhookNotice struct {
@@ -234,8 +268,12 @@ type webhookPage struct {
 }
 
 // Webhook renders the notice as a signed JSON POST to endpoint: the
-// incident in Statuspage's v2 shape plus the audience's fields.
+// incident in Statuspage's v2 shape plus the audience's fields; for a
+// summary, the period and its report.
 func (c *Composer) Webhook(n Notice, endpoint string) (*Message, error) {
+	if n.Kind == KindSummary {
+		return c.summaryWebhook(n, endpoint)
+	}
 	d := c.Digest(n)
 	p := WebhookPayload{
 		Notice:   webhookNotice{ID: n.ID(), Kind: n.Kind, Milestone: n.Kind.Milestone(), CreatedAt: c.Now},
@@ -254,9 +292,7 @@ func (c *Composer) Webhook(n Notice, endpoint string) (*Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	rh := RecipientHash(c.Key, "webhook", endpoint)
-	return &Message{Channel: "webhook", NoticeID: n.ID(), DeliveryID: DeliveryID(n.ID(), "webhook", rh), Audience: n.Audience.ID, Item: n.Item.Slug,
-		To: endpoint, JSON: body, Signature: Sign(c.WebhookSecret, body)}, nil
+	return c.hookMessage(n, "webhook", endpoint, body), nil
 }
 
 // Sign is the webhook signature: hex HMAC-SHA256 of the body, sent as

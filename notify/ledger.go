@@ -244,12 +244,19 @@ func (f *Folder) lock(ctx context.Context, p string) (unlock func(), err error) 
 	}
 }
 
-// Deliveries opens the record of one notice's deliveries.
+// Deliveries opens the record of one notice's deliveries. A notice ID
+// that is not a file name (a summary's summary/<audience>/<period>) is
+// kept under a hash of it.
 func (f *Folder) Deliveries(ctx context.Context, notice string) (Deliveries, error) {
-	if notice == "" || strings.ContainsAny(notice, `/\.`) {
-		return nil, fmt.Errorf("ledger: notice id %q is not a name", notice)
+	if notice == "" {
+		return nil, errors.New("ledger: empty notice id")
 	}
-	dir := filepath.Join(f.Dir, "notices", notice)
+	name := notice
+	if strings.ContainsAny(notice, `/\.`) {
+		h := sha256.Sum256([]byte(notice))
+		name = "h" + hex.EncodeToString(h[:12])
+	}
+	dir := filepath.Join(f.Dir, "notices", name)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("ledger: %w", err)
 	}

@@ -17,8 +17,9 @@ import (
 // Kind says why a notice goes out.
 type Kind string
 
-// Notice kinds. Every kind but KindUpdate is a milestone and goes out at
-// once; updates wait for the audience's cadence.
+// Notice kinds. Every kind but KindUpdate and KindSummary is a milestone
+// and goes out at once; updates wait for the audience's cadence, and a
+// summary goes out once its period is over.
 const (
 	KindNew      Kind = "new"      // a new incident, or a maintenance announced
 	KindStatus   Kind = "status"   // an incident's status changed
@@ -27,10 +28,11 @@ const (
 	KindStart    Kind = "start"    // a maintenance started
 	KindEnd      Kind = "end"      // a maintenance ended
 	KindUpdate   Kind = "update"   // anything else, coalesced by cadence
+	KindSummary  Kind = "summary"  // the executive report of a completed period
 )
 
 // Milestone reports whether a notice of this kind goes out at once.
-func (k Kind) Milestone() bool { return k != KindUpdate }
+func (k Kind) Milestone() bool { return k != KindUpdate && k != KindSummary }
 
 // An Event is one thing an audience may hear about: an update, or the
 // incident or maintenance itself when it has none yet.
@@ -42,12 +44,14 @@ type Event struct {
 	Severity *site.Severity
 }
 
-// An Item is an incident or a maintenance, with its events in order.
+// An Item is an incident or a maintenance, with its events in order; or,
+// for a summary, a completed period, with one event: its end.
 type Item struct {
-	Kind        string // "incident" or "maintenance"
-	Slug        string
+	Kind        string // "incident", "maintenance" or "summary"
+	Slug        string // a summary's is its period's key: 2026-11-16.P7D
 	Incident    *site.Incident
 	Maintenance *site.Maintenance
+	Period      *site.Period // summaries only
 	Events      []Event
 }
 
@@ -142,8 +146,12 @@ type Notice struct {
 }
 
 // ID is the notice's stable identity: the same audience, item and events
-// always give the same ID, across runs and machines.
+// always give the same ID, across runs and machines. A summary's is
+// summary/<audience>/<period key>.
 func (n Notice) ID() string {
+	if n.Kind == KindSummary {
+		return "summary/" + n.Audience.ID + "/" + n.Item.Slug
+	}
 	h := sha256.New()
 	for _, s := range []string{n.Audience.ID, n.Item.Kind, n.Item.Slug, n.Item.Events[n.Through-1].Key} {
 		h.Write([]byte(s))
@@ -171,7 +179,8 @@ type PlanOptions struct {
 var kindRank = map[Kind]int{KindUpdate: 0, KindStatus: 1, KindStart: 2, KindEnd: 2, KindSeverity: 3, KindNew: 4, KindResolved: 5}
 
 // Plan works out the notices due now, per audience and item, from what
-// each audience has heard (cursors, keyed by CursorKey).
+// each audience has heard (cursors, keyed by CursorKey); the summaries due
+// come last.
 func Plan(s *site.Site, cursors map[string]Cursor, opts PlanOptions) []Notice {
 	horizon := opts.Horizon
 	if horizon == 0 {
@@ -249,7 +258,7 @@ func Plan(s *site.Site, cursors map[string]Cursor, opts PlanOptions) []Notice {
 		}
 		return a.Audience.ID < b.Audience.ID
 	})
-	return out
+	return append(out, planSummaries(s, cursors, now)...)
 }
 
 // hears reports whether audience a is ever told about the item.

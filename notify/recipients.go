@@ -23,9 +23,10 @@ type Recipient struct {
 }
 
 // Wants reports whether the recipient hears about the item: a components
-// column narrows what they hear.
+// column narrows what they hear. A summary covers every component, so
+// every recipient hears it.
 func (r Recipient) Wants(it Item) bool {
-	if len(r.Components) == 0 {
+	if len(r.Components) == 0 || it.Kind == "summary" {
 		return true
 	}
 	var ids []string

@@ -93,10 +93,17 @@ func (s *Summary) OK() bool {
 	return len(s.Problems) == 0
 }
 
-// Channels are the channels a notice goes out on for its audience.
+// Channels are the channels a notice goes out on for its audience. A
+// summary goes out on email, Slack and webhooks only.
 func (r *Runner) Channels(n Notice) []string {
 	var out []string
 	for _, ch := range n.Audience.Channels {
+		if n.Kind == KindSummary {
+			if slices.Contains(site.SummaryChannels, ch) {
+				out = append(out, ch)
+			}
+			continue
+		}
 		switch ch {
 		case "banner":
 			continue // the status site's banner.json: nothing to send

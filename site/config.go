@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -73,6 +74,10 @@ type Audience struct {
 	Channels   []string
 	Severities []string // empty: all
 	Recipients string   // CSV path, relative to the source folder
+	// Summary is "weekly" or "monthly" for an audience that also gets the
+	// executive report of each completed period (herald notify sends it),
+	// "" for none.
+	Summary string
 }
 
 // Hears reports whether the audience is told about incidents of severity sev.
@@ -84,6 +89,10 @@ func (a *Audience) Hears(sev string) bool {
 var (
 	Digests  = []string{"business", "technical", "service", "public"}
 	Channels = []string{"email", "sms", "slack", "webhook", "banner", "call"}
+	// Summaries are the schedules of the periodic executive summary.
+	Summaries = []string{"weekly", "monthly"}
+	// SummaryChannels are the channels a summary goes out on.
+	SummaryChannels = []string{"email", "slack", "webhook"}
 )
 
 var idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
@@ -116,6 +125,7 @@ type rawConfig struct {
 		Channels   []string `toml:"channels"`
 		Severities []string `toml:"severities"`
 		Recipients string   `toml:"recipients"`
+		Summary    string   `toml:"summary"`
 	} `toml:"audiences"`
 	Check struct {
 		Disable         []string `toml:"disable"`
@@ -191,7 +201,7 @@ func loadConfig(fsys fs.FS, ps *problems) *Config {
 		case k[0] == "components":
 			known = []string{"id", "name", "group", "description", "cost_per_hour"}
 		case k[0] == "audiences":
-			known = []string{"id", "name", "digest", "cadence", "channels", "severities", "recipients"}
+			known = []string{"id", "name", "digest", "cadence", "channels", "severities", "recipients", "summary"}
 		case k[0] == "check":
 			known = []string{"disable", "errors", "review_after_days", "min_words", "vague_phrases"}
 		case k[0] == "severities":
@@ -367,6 +377,7 @@ func loadConfig(fsys fs.FS, ps *problems) *Config {
 			}
 			a.Cadence = d
 		}
+		a.Summary = audienceSummary(ra.Summary, a, func(format string, args ...any) { bad(key+".summary", format, args...) })
 		for _, ch := range a.Channels {
 			if !contains(Channels, ch) {
 				bad(key+".channels", "unknown channel %q for audience %q (%s)", ch, a.ID, suggest(ch, Channels))
@@ -380,6 +391,26 @@ func loadConfig(fsys fs.FS, ps *problems) *Config {
 		cfg.Audiences = append(cfg.Audiences, a)
 	}
 	return cfg
+}
+
+// audienceSummary validates an audience's summary key: a known schedule,
+// for an audience that may read internal incidents (the report counts
+// them) and has a channel to take it. It returns the schedule, or "".
+func audienceSummary(raw string, a *Audience, bad func(format string, args ...any)) string {
+	switch {
+	case raw == "":
+		return ""
+	case !contains(Summaries, raw):
+		bad("unknown summary %q for audience %q (%s)", raw, a.ID, suggest(raw, Summaries))
+		return ""
+	case a.Digest == "public":
+		bad("audience %q has digest \"public\" and cannot have a summary: the summary counts internal incidents (expected digest = \"business\", \"technical\" or \"service\", or no summary)", a.ID)
+		return ""
+	case !slices.ContainsFunc(a.Channels, func(ch string) bool { return contains(SummaryChannels, ch) }):
+		bad("audience %q has summary = %q but no channel to send it on (expected %s among its channels)", a.ID, raw, oneOf(SummaryChannels))
+		return ""
+	}
+	return raw
 }
 
 // Severity returns the severity with the id, or nil.

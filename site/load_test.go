@@ -983,6 +983,61 @@ channels = "slack"
 		want: []string{`config.toml:9: audiences.channels is a string (expected a list)`},
 	},
 	{
+		// The periodic summary: a known schedule, not for a public digest
+		// (it counts internal incidents), and a channel to carry it.
+		name: "config bad summaries",
+		files: map[string]string{
+			"config.toml": `title = "T"
+base_url = "https://status.example.com/"
+
+[[components]]
+id = "api"
+
+[[audiences]]
+id = "executives"
+digest = "business"
+channels = ["email"]
+summary = "weeky"
+
+[[audiences]]
+id = "board"
+digest = "business"
+channels = ["email"]
+summary = "daily"
+
+[[audiences]]
+id = "customers"
+digest = "public"
+channels = ["email"]
+summary = "monthly"
+
+[[audiences]]
+id = "subscribers"
+channels = ["email"]
+summary = "weekly"
+
+[[audiences]]
+id = "on-call"
+digest = "technical"
+channels = ["sms", "call", "banner"]
+summary = "weekly"
+
+[[audiences]]
+id = "it-team"
+digest = "technical"
+channels = ["slack"]
+summary = "monthly"
+`,
+		},
+		want: []string{
+			`config.toml:11: unknown summary "weeky" for audience "executives" (did you mean "weekly"?)`,
+			`config.toml:17: unknown summary "daily" for audience "board" (expected weekly or monthly)`,
+			`config.toml:23: audience "customers" has digest "public" and cannot have a summary: the summary counts internal incidents (expected digest = "business", "technical" or "service", or no summary)`,
+			`config.toml:28: audience "subscribers" has digest "public" and cannot have a summary`,
+			`config.toml:34: audience "on-call" has summary = "weekly" but no channel to send it on (expected email, slack or webhook among its channels)`,
+		},
+	},
+	{
 		name: "config missing title, base_url and components",
 		files: map[string]string{
 			"config.toml": "description = \"x\"\n",
@@ -1576,6 +1631,21 @@ audiences = ["it-team"]
 			}
 		},
 	},
+}
+
+func TestAudienceSummaryConfig(t *testing.T) {
+	src := strings.Replace(testConfig, `channels = ["email", "call"]`, `channels = ["email", "call"]`+"\nsummary = \"weekly\"", 1)
+	src = strings.Replace(src, `channels = ["slack"]`, `channels = ["slack"]`+"\nsummary = \"monthly\"", 1)
+	cfg, err := LoadConfig(srcTree(map[string]string{"config.toml": src}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"executives": "weekly", "it-team": "monthly", "end-users": "", "customers": ""}
+	for id, w := range want {
+		if got := cfg.Audience(id).Summary; got != w {
+			t.Errorf("audience %s: Summary = %q, want %q", id, got, w)
+		}
+	}
 }
 
 func TestLoadValid(t *testing.T) {

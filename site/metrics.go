@@ -20,12 +20,11 @@ import (
 // The report is private (for executives): it counts internal incidents
 // (public: false) too, and says how many there are.
 //
-// A periodic executive digest (issue 7, item 5) is left to notify: an
-// audience key such as summary = "weekly" would make herald notify call
-// CompletedPeriod("weekly", now, loc) and, once per Period.Key (through
-// the notify ledger), send NewReport's Headlines and the rendered report
-// (Templates.ReportHTML / ReportMarkdown) by email. docs/reports.md has
-// the design.
+// The periodic executive summary (an audience's summary = "weekly" or
+// "monthly") is this report too: herald notify takes CompletedPeriod,
+// and once per Period.Key (through its ledger) sends NewReport's
+// Headlines and the rendered report (Templates.ReportHTML and
+// ReportMarkdown). docs/reports.md describes it.
 
 // Duration is a span of time that may be unknown: a missing timestamp
 // makes it unknown, never zero.

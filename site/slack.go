@@ -92,3 +92,27 @@ func (d *Digest) Slack() SlackMessage {
 	}
 	return m
 }
+
+// Subject is the one line a periodic summary of the report leads with:
+// "Acme Status: incident summary, Nov 16 – Nov 22, 2026".
+func (r *Report) Subject() string {
+	return oneLine(r.Config.Title) + ": incident summary, " + r.Current.Period.Dates(r.Config.Location)
+}
+
+// Slack renders the report's headlines as a Slack message, for a periodic
+// summary: mrkdwn has no tables, so the figures and charts stay in the
+// email and the webhook's Markdown.
+func (r *Report) Slack() SlackMessage {
+	m := SlackMessage{Text: clip(r.Subject(), 300)}
+	m.Blocks = append(m.Blocks, SlackBlock{Type: "header", Text: &SlackText{Type: "plain_text", Text: clip(r.Subject(), 150)}})
+	var b strings.Builder
+	for _, h := range r.Headlines {
+		b.WriteString("• " + slackEscape.Replace(h) + "\n")
+	}
+	if b.Len() > 0 {
+		m.Blocks = append(m.Blocks, SlackBlock{Type: "section", Text: &SlackText{Type: "mrkdwn", Text: clip(strings.TrimSuffix(b.String(), "\n"), 3000)}})
+	}
+	m.Blocks = append(m.Blocks, SlackBlock{Type: "context", Elements: []SlackText{{Type: "mrkdwn",
+		Text: "Private: counts internal incidents (public: false) too."}}})
+	return m
+}

@@ -168,6 +168,11 @@ to the people in its recipients CSV. Every delivery is recorded in a ledger, so 
 crashes and concurrent runs never send one twice. With no credentials, everything goes
 to the outbox folder as files a person can open.
 
+An audience with summary = "weekly" or "monthly" also gets the executive report
+(as herald report writes it) of the last completed week or month, once: by email,
+the headlines as text and the report as HTML; on Slack its headlines; on a webhook
+its headlines and Markdown.
+
 Secrets come from the environment only: HERALD_SMTP_URL, TWILIO_ACCOUNT_SID and
 TWILIO_AUTH_TOKEN, HERALD_SLACK_WEBHOOK_URL (or HERALD_SLACK_WEBHOOK_URL_<AUDIENCE>),
 HERALD_WEBHOOK_SECRET, HERALD_RECIPIENT_KEY, and AWS's standard chain for SES and an
@@ -178,7 +183,7 @@ S3 ledger.`,
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the plan (audience, channel, incident, kind, recipients) and send nothing")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the plan (audience, channel, item, kind, recipients) and send nothing")
 	cmd.Flags().IntVar(&concurrency, "concurrency", 0, "parallel sends (default [notify] concurrency, or 16)")
 	cmd.AddCommand(suppressCmd())
 	return cmd

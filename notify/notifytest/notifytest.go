@@ -237,6 +237,7 @@ func LedgerContract(t *testing.T, fresh func(t *testing.T) Opener) {
 		}
 		at := time.Date(2026, 11, 27, 14, 5, 0, 0, time.UTC)
 		k1, k2 := notify.CursorKey("end-users", "incident", "checkout"), notify.CursorKey("it-team", "maintenance", "db")
+		k3 := notify.CursorKey("executives", "summary", "2026-11-16.P7D")
 		steps := []struct {
 			key string
 			c   notify.Cursor
@@ -245,6 +246,7 @@ func LedgerContract(t *testing.T, fresh func(t *testing.T) Opener) {
 			{k1, notify.Cursor{Through: 2, At: at.Add(time.Hour), Notices: 9}}, // behind: ignored
 			{k2, notify.Cursor{Through: 1}},
 			{k1, notify.Cursor{Through: 5, At: at.Add(time.Minute), Notices: 2}},
+			{k3, notify.Cursor{Through: 1, At: at, Notices: 1}},
 		}
 		for _, s := range steps {
 			if err := a.Advance(ctx, s.key, s.c); err != nil {
@@ -255,7 +257,7 @@ func LedgerContract(t *testing.T, fresh func(t *testing.T) Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantCs := map[string]notify.Cursor{k1: {Through: 5, At: at.Add(time.Minute), Notices: 2}, k2: {Through: 1}}
+		wantCs := map[string]notify.Cursor{k1: {Through: 5, At: at.Add(time.Minute), Notices: 2}, k2: {Through: 1}, k3: {Through: 1, At: at, Notices: 1}}
 		if len(cs) != len(wantCs) {
 			t.Errorf("cursors: %v, want %v", cs, wantCs)
 		}
@@ -283,6 +285,25 @@ func LedgerContract(t *testing.T, fresh func(t *testing.T) Opener) {
 		if g := cs["race/incident/x"].Through; g != 16 {
 			t.Errorf("after 16 concurrent advances: through %d, want 16", g)
 		}
+	})
+
+	t.Run("a summary's notice ID is a path", func(t *testing.T) {
+		open := fresh(t)
+		const summary = "summary/executives/2026-11-16.P7D"
+		d := id("summary")
+		a, err := open(0).Deliveries(ctx, summary)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want(t, "first claim", claim(t, a, d), notify.Claimed)
+		finish(t, a, d, "sent")
+		closeRun(t, a)
+		b, err := open(0).Deliveries(ctx, summary)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want(t, "a later run", claim(t, b, d), notify.Done)
+		closeRun(t, b)
 	})
 }
 
