@@ -114,7 +114,7 @@ type api struct {
 
 func (r *renderer) newAPI() *api {
 	a := &api{r: r, byID: map[string]apiComponent{}, groupIDs: map[string]string{}}
-	ind := r.view.Indicator(r.cfg, r.s.Now)
+	ind := r.indicator
 	a.page = apiPage{
 		ID:        apiID("page", r.cfg.BaseURL),
 		Name:      cleanText(r.cfg.Title),
@@ -123,23 +123,11 @@ func (r *renderer) newAPI() *api {
 		UpdatedAt: a.time(r.lastUpdated()),
 	}
 	a.status = apiStatus{Indicator: string(ind.Impact), Description: ind.Description}
-	created := r.firstContentTime()
-	// A component changed status at each end of its spans, up to now.
-	changed := func(id string) time.Time {
-		t := created
-		for _, sp := range r.spans[id] {
-			for _, c := range []time.Time{sp.From, sp.To} {
-				if c.After(t) && c.Before(r.s.Now) {
-					t = c
-				}
-			}
-		}
-		return t
-	}
+	created := r.first
 	component := func(c *Component, pos int, group *string) apiComponent {
-		updated := changed(c.ID)
+		updated := r.changed[c.ID]
 		ac := apiComponent{
-			ID: apiID("component", c.ID), Name: cleanText(c.Name), Status: r.view.ComponentStatus(c.ID, r.s.Now),
+			ID: apiID("component", c.ID), Name: cleanText(c.Name), Status: r.status[c.ID],
 			CreatedAt: a.time(created), UpdatedAt: a.time(updated), Position: pos,
 			Showcase: true, GroupID: group, PageID: a.page.ID,
 		}
@@ -174,7 +162,7 @@ func (r *renderer) newAPI() *api {
 			children = append(children, ac)
 			ga.Status = worse(ga.Status, ac.Status)
 			ga.Components = append(ga.Components, ac.ID)
-			if t := changed(c.ID); t.After(updated) {
+			if t := r.changed[c.ID]; t.After(updated) {
 				updated = t
 			}
 		}
@@ -316,7 +304,7 @@ func (a *api) maintenance(m *Maintenance) apiIncident {
 	return ai
 }
 
-func (r *renderer) apiJobs(out Output) []func() error {
+func (r *renderer) apiJobs() []job {
 	a := r.newAPI()
 	now := r.s.Now
 	var all, unresolved []apiIncident
@@ -378,15 +366,9 @@ func (r *renderer) apiJobs(out Output) []func() error {
 		{"scheduled-maintenances/upcoming.json", maintenancesDoc{a.page, nonNil(upcoming)}},
 		{"scheduled-maintenances/active.json", maintenancesDoc{a.page, nonNil(active)}},
 	}
-	var jobs []func() error
+	var jobs []job
 	for _, d := range docs {
-		jobs = append(jobs, func() error {
-			b, err := marshalJSON(d.doc)
-			if err != nil {
-				return err
-			}
-			return out.WriteFile(apiDir+d.name, b)
-		})
+		jobs = append(jobs, job{apiDir + d.name, func() ([]byte, error) { return marshalJSON(d.doc) }})
 	}
 	return jobs
 }

@@ -52,16 +52,16 @@ func indicatorColour(ind Indicator) string {
 	return badgeOperational
 }
 
-func (r *renderer) badgeJobs(out Output) []func() error {
-	ind := r.view.Indicator(r.cfg, r.s.Now)
-	jobs := []func() error{func() error {
-		return out.WriteFile(badgeFile, badge("status", strings.ToLower(ind.Description), indicatorColour(ind)))
-	}}
+func (r *renderer) badgeJobs() []job {
+	ind := r.indicator
+	jobs := []job{{badgeFile, func() ([]byte, error) {
+		return badge("status", strings.ToLower(ind.Description), indicatorColour(ind)), nil
+	}}}
 	for _, c := range r.cfg.Components {
-		jobs = append(jobs, func() error {
-			st := r.view.ComponentStatus(c.ID, r.s.Now)
-			return out.WriteFile("components/"+c.ID+"/"+badgeFile, badge(c.Name, strings.ToLower(st.Label()), statusColour(st)))
-		})
+		jobs = append(jobs, job{"components/" + c.ID + "/" + badgeFile, func() ([]byte, error) {
+			st := r.status[c.ID]
+			return badge(c.Name, strings.ToLower(st.Label()), statusColour(st)), nil
+		}})
 	}
 	return jobs
 }

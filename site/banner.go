@@ -40,26 +40,20 @@ type bannerItem struct {
 	UpdatedAt   string `json:"updated_at"`
 }
 
-func (r *renderer) bannerJobs(out Output) []func() error {
+func (r *renderer) bannerJobs() []job {
 	js, ok := r.assets[bannerAsset]
 	if !ok {
-		return []func() error{func() error { return fmt.Errorf("theme: %s is missing", bannerAsset) }}
+		return []job{{bannerJS, func() ([]byte, error) { return nil, fmt.Errorf("theme: %s is missing", bannerAsset) }}}
 	}
-	return []func() error{
-		func() error { return out.WriteFile(bannerJS, js) },
-		func() error {
-			b, err := marshalJSON(r.banner())
-			if err != nil {
-				return err
-			}
-			return out.WriteFile(bannerJSON, b)
-		},
+	return []job{
+		fixed(bannerJS, js),
+		{bannerJSON, func() ([]byte, error) { return marshalJSON(r.banner()) }},
 	}
 }
 
 func (r *renderer) banner() bannerDoc {
 	now := r.s.Now
-	ind := r.view.Indicator(r.cfg, now)
+	ind := r.indicator
 	at := func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z07:00") }
 	d := bannerDoc{
 		Page:   bannerPage{Name: cleanText(r.cfg.Title), URL: r.cfg.BaseURL},

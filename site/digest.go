@@ -180,18 +180,12 @@ func (r *renderer) digestJobs(out Output) []func() error {
 		for i, in := range r.s.Incidents {
 			if in.NotifiedTo(a) {
 				items = append(items, &Digest{Audience: a, Kind: "incident", Slug: in.Slug, Title: in.Title, Label: StatusLabel(in.Status), Started: in.Started})
-				if !r.scope.has(r.scope.Incidents, in.Slug) {
-					continue
-				}
 				notified[i] = append(notified[i], a)
 			}
 		}
 		for _, m := range r.s.Maintenances {
 			if m.NotifiedTo(a) {
 				items = append(items, &Digest{Audience: a, Kind: "maintenance", Slug: m.Slug, Title: m.Title, Label: StatusLabel(m.State(r.s.Now)), Started: m.Start})
-				if !r.scope.has(r.scope.Maintenances, m.Slug) {
-					continue
-				}
 				jobs = append(jobs, func() error { return r.writeDigest(out, r.s.MaintenanceDigest(m, a)) })
 			}
 		}

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"encoding/xml"
 	"html"
-	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -28,101 +26,155 @@ type feedEntry struct {
 	ID, Title, Link string
 	At              time.Time
 	HTML            string
-	Components      []string // ids of the components it is about
-
-	// body renders HTML and id the ID once, and only for entries a feed
-	// keeps: a site has far more updates than its feeds show.
-	body func() string
-	id   func() string
-	tie  string // orders entries at the same time
 }
 
-// feedEntries gathers every public entry, in no particular order.
-func (r *renderer) feedEntries() []feedEntry {
-	var out []feedEntry
-	base := r.cfg.BaseURL
-	for _, in := range r.view.Incidents {
-		link := base + "incidents/" + in.Slug + "/"
-		if len(in.Updates) == 0 {
-			out = append(out, feedEntry{
-				id: func() string { return link + "#" + apiID("incident", in.Slug) }, tie: "i/" + in.Slug, Title: in.Title + " — " + StatusLabel(in.Status), Link: link,
-				At: in.Started, Components: in.Affected,
-				body: sync.OnceValue(func() string { return string(renderMarkdown(in.Summary.PublicMarkdown())) }),
-			})
-		}
-		for i, u := range in.Updates {
-			out = append(out, feedEntry{
-				id: func() string { return link + "#" + apiID("update", updateKey(in.Slug, u)) }, tie: "u/" + in.Slug + "/" + u.Path, Title: in.Title + " — " + StatusLabel(u.Status), Link: link,
-				At: u.At, Components: in.Affected,
-				body: sync.OnceValue(func() string {
-					v := r.update(in, i)
-					var b strings.Builder
-					b.WriteString(string(v.HTML))
-					if len(v.Changes) > 0 {
-						b.WriteString("<ul>")
-						for _, c := range v.Changes {
-							b.WriteString("<li>" + html.EscapeString(c.Name) + ": " + html.EscapeString(c.Old.Label()) + " → " + html.EscapeString(c.New.Label()) + "</li>")
-						}
-						b.WriteString("</ul>")
-					}
-					return b.String()
-				}),
-			})
-		}
-	}
-	loc := r.cfg.Location
-	for _, m := range r.view.Maintenances {
-		link := base + "maintenance/" + m.Slug + "/"
-		window := "<p>Scheduled for " + html.EscapeString(m.Start.In(loc).Format("Jan 2, 2006 15:04 MST")) + " to " + html.EscapeString(m.End.In(loc).Format("Jan 2, 2006 15:04 MST")) + ".</p>"
-		if len(m.Updates) == 0 {
-			out = append(out, feedEntry{
-				id: func() string { return link + "#" + apiID("maintenance", m.Slug) }, tie: "m/" + m.Slug, Title: m.Title + " — " + StatusLabel("scheduled"), Link: link,
-				At: m.Start, Components: m.Components,
-				body: sync.OnceValue(func() string { return window + string(renderMarkdown(m.Body.PublicMarkdown())) }),
-			})
-		}
-		for _, u := range m.Updates {
-			out = append(out, feedEntry{
-				id: func() string { return link + "#" + apiID("update", updateKey(m.Slug, u)) }, tie: "u/" + m.Slug + "/" + u.Path, Title: m.Title + " — " + StatusLabel(u.Status), Link: link,
-				At: u.At, Components: m.Components,
-				body: sync.OnceValue(func() string {
-					body := string(u.PublicHTML())
-					if u.Status == "scheduled" {
-						body = window + body
-					}
-					return body
-				}),
-			})
-		}
-	}
-	return out
+// feedItem is an entry before it is rendered: an update, or the
+// announcement of an incident or maintenance with none yet. A site has far
+// more updates than its feeds show, and only the ones a feed keeps are
+// rendered.
+type feedItem struct {
+	At         time.Time
+	in         *Incident
+	m          *Maintenance
+	u          int      // the update's index; -1 for an announcement
+	Components []string // ids of the components it is about
 }
 
-// newer orders feed entries: newest first, then by item and file.
-func newer(a, b *feedEntry) bool {
+// tie orders items at the same time: by kind, item and file.
+func (it *feedItem) tie() string {
+	switch {
+	case it.u >= 0 && it.in != nil:
+		return "u/" + it.in.Slug + "/" + it.in.Updates[it.u].Path
+	case it.u >= 0:
+		return "u/" + it.m.Slug + "/" + it.m.Updates[it.u].Path
+	case it.in != nil:
+		return "i/" + it.in.Slug
+	}
+	return "m/" + it.m.Slug
+}
+
+// newer orders feed items: newest first, then by tie.
+func newer(a, b *feedItem) bool {
 	if !a.At.Equal(b.At) {
 		return a.At.After(b.At)
 	}
-	return a.tie < b.tie
+	return a.tie() < b.tie()
 }
 
-// top keeps the n newest entries offered to it, in order. A site has far
+// top keeps the n newest items offered to it, in order. A site has far
 // more updates than a feed shows, so this beats sorting them all.
 type top struct {
-	n       int
-	entries []feedEntry
+	n     int
+	items []feedItem
 }
 
-func (t *top) offer(e *feedEntry) {
-	if len(t.entries) == t.n && !newer(e, &t.entries[t.n-1]) {
+// closedTo reports whether an item at or before at can no longer enter.
+func (t *top) closedTo(at time.Time) bool {
+	return len(t.items) == t.n && at.Before(t.items[t.n-1].At)
+}
+
+func (t *top) offer(it *feedItem) {
+	if len(t.items) == t.n && !newer(it, &t.items[t.n-1]) {
 		return
 	}
-	i := sort.Search(len(t.entries), func(i int) bool { return newer(e, &t.entries[i]) })
-	if len(t.entries) < t.n {
-		t.entries = append(t.entries, feedEntry{})
+	i := sort.Search(len(t.items), func(i int) bool { return newer(it, &t.items[i]) })
+	if len(t.items) < t.n {
+		t.items = append(t.items, feedItem{})
 	}
-	copy(t.entries[i+1:], t.entries[i:len(t.entries)-1])
-	t.entries[i] = *e
+	copy(t.items[i+1:], t.items[i:len(t.items)-1])
+	t.items[i] = *it
+}
+
+// selectFeeds offers every public item to the site's feed and to the
+// feeds of the components it is about. An incident none of whose items
+// could enter any of those feeds (they are full of newer ones) is passed
+// over without looking at its updates.
+func (r *renderer) selectFeeds(all *top, per map[string]*top) {
+	offer := func(it *feedItem) {
+		all.offer(it)
+		for _, c := range it.Components {
+			if t := per[c]; t != nil {
+				t.offer(it)
+			}
+		}
+	}
+	closed := func(at time.Time, components []string) bool {
+		if !all.closedTo(at) {
+			return false
+		}
+		for _, c := range components {
+			if t := per[c]; t != nil && !t.closedTo(at) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, in := range r.view.Incidents {
+		if closed(in.LastChanged(), in.Affected) {
+			continue
+		}
+		if len(in.Updates) == 0 {
+			offer(&feedItem{At: in.Started, in: in, u: -1, Components: in.Affected})
+		}
+		for i, u := range in.Updates {
+			offer(&feedItem{At: u.At, in: in, u: i, Components: in.Affected})
+		}
+	}
+	for _, m := range r.view.Maintenances {
+		if len(m.Updates) == 0 {
+			offer(&feedItem{At: m.Start, m: m, u: -1, Components: m.Components})
+		}
+		for i, u := range m.Updates {
+			offer(&feedItem{At: u.At, m: m, u: i, Components: m.Components})
+		}
+	}
+}
+
+// entry renders an item.
+func (r *renderer) entry(it *feedItem) feedEntry {
+	base := r.cfg.BaseURL
+	if in := it.in; in != nil {
+		link := base + "incidents/" + in.Slug + "/"
+		if it.u < 0 {
+			return feedEntry{
+				ID: link + "#" + apiID("incident", in.Slug), Title: in.Title + " — " + StatusLabel(in.Status), Link: link, At: it.At,
+				HTML: string(renderMarkdown(in.Summary.PublicMarkdown())),
+			}
+		}
+		u := in.Updates[it.u]
+		v := r.update(in, it.u)
+		var b strings.Builder
+		b.WriteString(string(v.HTML))
+		if len(v.Changes) > 0 {
+			b.WriteString("<ul>")
+			for _, c := range v.Changes {
+				b.WriteString("<li>" + html.EscapeString(c.Name) + ": " + html.EscapeString(c.Old.Label()) + " → " + html.EscapeString(c.New.Label()) + "</li>")
+			}
+			b.WriteString("</ul>")
+		}
+		return feedEntry{
+			ID: link + "#" + apiID("update", updateKey(in.Slug, u)), Title: in.Title + " — " + StatusLabel(u.Status), Link: link, At: it.At,
+			HTML: b.String(),
+		}
+	}
+	m, loc := it.m, r.cfg.Location
+	link := base + "maintenance/" + m.Slug + "/"
+	window := "<p>Scheduled for " + html.EscapeString(m.Start.In(loc).Format("Jan 2, 2006 15:04 MST")) + " to " + html.EscapeString(m.End.In(loc).Format("Jan 2, 2006 15:04 MST")) + ".</p>"
+	if it.u < 0 {
+		return feedEntry{
+			ID: link + "#" + apiID("maintenance", m.Slug), Title: m.Title + " — " + StatusLabel("scheduled"), Link: link, At: it.At,
+			HTML: window + string(renderMarkdown(m.Body.PublicMarkdown())),
+		}
+	}
+	u := m.Updates[it.u]
+	body := string(u.PublicHTML())
+	if u.Status == "scheduled" {
+		body = window + body
+	}
+	return feedEntry{
+		ID: link + "#" + apiID("update", updateKey(m.Slug, u)), Title: m.Title + " — " + StatusLabel(u.Status), Link: link, At: it.At,
+		HTML: body,
+	}
 }
 
 // feed is one feed's head and entries.
@@ -135,18 +187,6 @@ type feed struct {
 }
 
 func (r *renderer) newFeed(title, description, link, self string, entries []feedEntry) feed {
-	if len(entries) > feedLimit {
-		entries = entries[:feedLimit]
-	}
-	entries = slices.Clone(entries)
-	for i := range entries {
-		if entries[i].body != nil {
-			entries[i].HTML = entries[i].body()
-		}
-		if entries[i].id != nil {
-			entries[i].ID = entries[i].id()
-		}
-	}
 	f := feed{Title: title, Description: description, Link: link, Author: r.cfg.Title, Self: self, Entries: entries, Updated: r.lastUpdated()}
 	if len(entries) > 0 {
 		f.Updated = entries[0].At
@@ -154,53 +194,65 @@ func (r *renderer) newFeed(title, description, link, self string, entries []feed
 	return f
 }
 
-func (r *renderer) feedJobs(out Output) []func() error {
-	entries := r.feedEntries()
-	base := r.cfg.BaseURL
-	desc := r.cfg.Description
-	if strings.TrimSpace(desc) == "" {
-		desc = "Incidents and maintenance from " + r.cfg.Title
-	}
+func (r *renderer) feedJobs() []job {
 	all := &top{n: feedLimit}
 	per := map[string]*top{}
 	for _, c := range r.cfg.Components {
 		per[c.ID] = &top{n: feedLimit}
 	}
-	for i := range entries {
-		e := &entries[i]
-		all.offer(e)
-		for _, c := range e.Components {
-			if t := per[c]; t != nil {
-				t.offer(e)
-			}
-		}
+	r.selectFeeds(all, per)
+	// An item in several feeds is rendered once.
+	type key struct {
+		in *Incident
+		m  *Maintenance
+		u  int
 	}
-	feeds := map[string]feed{"": r.newFeed(r.cfg.Title, desc, base, base+"history", all.entries)}
+	done := map[key]feedEntry{}
+	entries := func(t *top) []feedEntry {
+		out := make([]feedEntry, len(t.items))
+		for i := range t.items {
+			it := &t.items[i]
+			k := key{it.in, it.m, it.u}
+			e, ok := done[k]
+			if !ok {
+				e = r.entry(it)
+				done[k] = e
+			}
+			out[i] = e
+		}
+		return out
+	}
+	base := r.cfg.BaseURL
+	desc := r.cfg.Description
+	if strings.TrimSpace(desc) == "" {
+		desc = "Incidents and maintenance from " + r.cfg.Title
+	}
+	feeds := map[string]feed{"": r.newFeed(r.cfg.Title, desc, base, base+"history", entries(all))}
 	for _, c := range r.cfg.Components {
 		dir := "components/" + c.ID + "/"
-		feeds[dir] = r.newFeed(c.Name+" · "+r.cfg.Title, "Incidents and maintenance affecting "+c.Name+" on "+r.cfg.Title, base+dir, base+dir+"history", per[c.ID].entries)
+		feeds[dir] = r.newFeed(c.Name+" · "+r.cfg.Title, "Incidents and maintenance affecting "+c.Name+" on "+r.cfg.Title, base+dir, base+dir+"history", entries(per[c.ID]))
 	}
-	var jobs []func() error
+	var jobs []job
 	for _, dir := range sortedKeys(feeds) {
 		f := feeds[dir]
 		jobs = append(jobs,
-			func() error { return writeXML(out, dir+rssFile, f.rss()) },
-			func() error { return writeXML(out, dir+atomFile, f.atom()) },
+			job{dir + rssFile, func() ([]byte, error) { return xmlDoc(f.rss()) }},
+			job{dir + atomFile, func() ([]byte, error) { return xmlDoc(f.atom()) }},
 		)
 	}
 	return jobs
 }
 
-func writeXML(out Output, name string, v any) error {
+func xmlDoc(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
 	enc := xml.NewEncoder(&buf)
 	enc.Indent("", "  ")
 	if err := enc.Encode(v); err != nil {
-		return err
+		return nil, err
 	}
 	buf.WriteByte('\n')
-	return out.WriteFile(name, buf.Bytes())
+	return buf.Bytes(), nil
 }
 
 // RSS 2.0, with an atom:link to itself as the RSS Advisory Board advises.

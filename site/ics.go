@@ -29,8 +29,8 @@ import (
 //     the cancellation, and progress updates (in_progress, verifying,
 //     completed), which change neither the times nor the status of the
 //     event, leave it alone, as RFC 5545 §3.8.7.4 asks.
-func (r *renderer) icsJobs(out Output) []func() error {
-	return []func() error{func() error { return out.WriteFile(icsFile, r.ics()) }}
+func (r *renderer) icsJobs() []job {
+	return []job{{icsFile, func() ([]byte, error) { return r.ics(), nil }}}
 }
 
 func (r *renderer) ics() []byte {

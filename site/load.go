@@ -520,6 +520,10 @@ func (l *loader) derive(in *Incident, ps *problems) {
 		in.Status = u.Status
 	}
 	in.CurrentSeverity = sev
+	in.last = in.Started
+	if n := len(in.Updates); n > 0 {
+		in.last = in.Updates[n-1].At
+	}
 	if !in.Resolved.IsZero() {
 		in.spans = sync.OnceValue(func() map[string][]Span {
 			m := make(map[string][]Span, len(in.Affected))

@@ -19,13 +19,13 @@ import (
 //	badge.svg, components/<id>/badge.svg  shields-style badges (badge.go)
 //	banner.json, banner.js             the website banner (banner.go)
 //	maintenance.ics                    maintenance windows for calendars (ics.go)
-func (r *renderer) machineJobs(out Output) []func() error {
-	var jobs []func() error
-	jobs = append(jobs, r.apiJobs(out)...)
-	jobs = append(jobs, r.feedJobs(out)...)
-	jobs = append(jobs, r.badgeJobs(out)...)
-	jobs = append(jobs, r.bannerJobs(out)...)
-	jobs = append(jobs, r.icsJobs(out)...)
+func (r *renderer) machineJobs() []job {
+	var jobs []job
+	jobs = append(jobs, r.apiJobs()...)
+	jobs = append(jobs, r.feedJobs()...)
+	jobs = append(jobs, r.badgeJobs()...)
+	jobs = append(jobs, r.bannerJobs()...)
+	jobs = append(jobs, r.icsJobs()...)
 	return jobs
 }
 
@@ -124,38 +124,11 @@ func cleanText(s string) string {
 	return s
 }
 
-// firstContentTime is the earliest moment the public site knows of: the
-// "created_at" of its components and the fallback time of an empty site.
-func (r *renderer) firstContentTime() time.Time {
-	var t time.Time
-	early := func(c time.Time) {
-		if !c.IsZero() && (t.IsZero() || c.Before(t)) {
-			t = c
-		}
-	}
-	for _, in := range r.view.Incidents {
-		early(in.Started)
-		for _, u := range in.Updates {
-			early(u.At)
-		}
-	}
-	for _, m := range r.view.Maintenances {
-		early(m.Start)
-		for _, u := range m.Updates {
-			early(u.At)
-		}
-	}
-	if t.IsZero() {
-		return r.s.Now
-	}
-	return t
-}
-
 // lastUpdated is the site's "last updated", or Now for a site with no
 // content at all.
 func (r *renderer) lastUpdated() time.Time {
-	if t := r.view.LastUpdated(); !t.IsZero() {
-		return t
+	if !r.updated.IsZero() {
+		return r.updated
 	}
 	return r.s.Now
 }

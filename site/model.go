@@ -50,6 +50,7 @@ type Incident struct {
 	Resolved        time.Time // zero while unresolved
 	Monitoring      time.Time // first monitoring update; zero if none
 	Identified      time.Time // first identified update; zero if none
+	last            time.Time // LastChanged, kept beside the other times
 
 	// spans memoizes a resolved incident's spans per component: they no
 	// longer depend on the clock, and serve renders them at every edit.
@@ -142,6 +143,9 @@ func (in *Incident) Latest() *Update {
 
 // LastChanged is the time of the newest update, or the start.
 func (in *Incident) LastChanged() time.Time {
+	if !in.last.IsZero() {
+		return in.last
+	}
 	if u := in.Latest(); u != nil {
 		return u.At
 	}
@@ -368,6 +372,29 @@ func (v Visible) ComponentSpans(id string, now time.Time) []Span {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].From.Before(out[j].From) })
 	return out
+}
+
+// FirstTime is the earliest moment the view knows of: the first incident's
+// start, update or maintenance window; zero when there is no content.
+func (v Visible) FirstTime() time.Time {
+	var t time.Time
+	early := func(c time.Time) {
+		if !c.IsZero() && (t.IsZero() || c.Before(t)) {
+			t = c
+		}
+	}
+	// An incident's updates never come before its start (Load refuses
+	// them), and the incidents come newest first.
+	if n := len(v.Incidents); n > 0 {
+		early(v.Incidents[n-1].Started)
+	}
+	for _, m := range v.Maintenances {
+		early(m.Start)
+		for _, u := range m.Updates {
+			early(u.At)
+		}
+	}
+	return t
 }
 
 // LastUpdated is the time of the newest update anywhere, the site's "last

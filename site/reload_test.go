@@ -49,12 +49,12 @@ func writeFile(tb testing.TB, dir, rel, text string) {
 	}
 }
 
-// TestReloadMatchesLoad: a partial reload and render, merged into the
-// previous output, gives exactly what a full build of the new content gives.
+// TestReloadMatchesLoad: a reload of the changed bundles renders exactly
+// what a full build of the new content gives.
 func TestReloadMatchesLoad(t *testing.T) {
 	dir := copySample(t)
 	fsys := os.DirFS(dir)
-	s0, pub0, dig0 := build(t, fsys, sampleNow)
+	s0, _, _ := build(t, fsys, sampleNow)
 
 	const active = "content/incidents/2026-11-27-card-authorization-timeouts/"
 	// An edited update, a new incident, a removed maintenance, a renamed
@@ -91,33 +91,35 @@ func TestReloadMatchesLoad(t *testing.T) {
 		"content/maintenance/2026-10-24-payouts-database-upgrade/maintenance.md",
 		"content/incidents/2026-09-17-webhook-delivery-delays/incident.md",
 	}, renamed...)
-	s1, scope, err := Reload(s0, fsys, changed, Options{Now: sampleNow})
+	s1, err := Reload(s0, fsys, changed, Options{Now: sampleNow})
 	if err != nil {
 		t.Fatalf("Reload: %v", err)
 	}
-	if !scope.Partial {
-		t.Fatal("a content change should give a partial scope")
-	}
-	part, partDig := &memOutput{}, &memOutput{}
-	if err := RenderScope(s1, themes.Default, part, partDig, scope); err != nil {
+	gotPub, gotDig := &memOutput{}, &memOutput{}
+	if err := Render(s1, themes.Default, gotPub, gotDig); err != nil {
 		t.Fatal(err)
 	}
-	merge := func(old, part map[string][]byte, digest bool) map[string][]byte {
-		out := map[string][]byte{}
-		for k, v := range old {
-			if !scope.Owns(k, digest) {
-				out[k] = v
-			}
-		}
-		maps.Copy(out, part)
-		return out
-	}
-	gotPub, gotDig := merge(pub0.files, part.files, false), merge(dig0.files, partDig.files, true)
 	_, wantPub, wantDig := build(t, fsys, sampleNow)
-	compareTrees(t, "public", gotPub, wantPub.files)
-	compareTrees(t, "digests", gotDig, wantDig.files)
-	if len(part.files) >= len(wantPub.files) {
-		t.Errorf("partial render wrote %d files, as many as a full build (%d)", len(part.files), len(wantPub.files))
+	compareTrees(t, "public", gotPub.files, wantPub.files)
+	compareTrees(t, "digests", gotDig.files, wantDig.files)
+
+	// serve's pages, rendered on demand, are the same files.
+	tmpl, err := LoadTemplates(themes.Default, s1.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := NewPages(s1, tmpl)
+	onDemand := map[string][]byte{}
+	for _, name := range pages.Names() {
+		b, ok, err := pages.File(name)
+		if !ok || err != nil {
+			t.Fatalf("pages.File(%q): ok %v, err %v", name, ok, err)
+		}
+		onDemand[name] = b
+	}
+	compareTrees(t, "pages", onDemand, wantPub.files)
+	if _, ok, _ := pages.File("incidents/no-such-incident/index.html"); ok {
+		t.Error("pages.File of a missing incident: ok, want not found")
 	}
 }
 
@@ -146,9 +148,17 @@ func TestReloadConfigIsFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, scope, err := Reload(s0, os.DirFS(dir), []string{"config.toml"}, Options{Now: sampleNow})
-	if err != nil || scope.Partial {
-		t.Fatalf("config change: scope %+v, err %v; want a full reload", scope, err)
+	cfg, err := os.ReadFile(filepath.Join(dir, "config.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "config.toml", strings.Replace(string(cfg), `title = "`, `title = "Renamed `, 1))
+	s1, err := Reload(s0, os.DirFS(dir), []string{"config.toml"}, Options{Now: sampleNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(s1.Config.Title, "Renamed ") || s1.Incidents[0] == s0.Incidents[0] {
+		t.Fatalf("config change: title %q, incidents shared %v; want everything loaded anew", s1.Config.Title, s1.Incidents[0] == s0.Incidents[0])
 	}
 }
 
@@ -159,7 +169,7 @@ func TestReloadBrokenBundle(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFile(t, dir, "content/incidents/2026-11-19-dashboard-search-slow/zz.md", "---\nat: 2026-11-19T10:00:00Z\nstatus: fixd\n---\n")
-	_, _, err = Reload(s0, os.DirFS(dir), []string{"content/incidents/2026-11-19-dashboard-search-slow/zz.md"}, Options{Now: sampleNow})
+	_, err = Reload(s0, os.DirFS(dir), []string{"content/incidents/2026-11-19-dashboard-search-slow/zz.md"}, Options{Now: sampleNow})
 	if err == nil || !strings.Contains(err.Error(), `zz.md:3: unknown status "fixd"`) {
 		t.Fatalf("err = %v, want the broken file's problem", err)
 	}

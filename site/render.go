@@ -23,43 +23,34 @@ type Output interface {
 // default, possibly overlaid by a configured theme). The same site renders
 // to the same bytes.
 func Render(s *Site, theme fs.FS, public, digests Output) error {
-	return RenderScope(s, theme, public, digests, Scope{})
-}
-
-// Scope limits a render to what a change touched (see Reload). The zero
-// Scope renders everything. Site-wide pages (the index, the history index,
-// the machine outputs, the digest index) are always rendered.
-type Scope struct {
-	Partial      bool
-	Incidents    map[string]bool // slugs
-	Maintenances map[string]bool // slugs
-	Components   map[string]bool // ids
-	Months       map[string]bool // 2026-11
-}
-
-func (sc Scope) has(set map[string]bool, key string) bool { return !sc.Partial || set[key] }
-
-// RenderScope renders the part of the site that scope names. A nil
-// digests skips the digests.
-func RenderScope(s *Site, theme fs.FS, public, digests Output, scope Scope) error {
 	t, err := LoadTemplates(theme, s.Config)
 	if err != nil {
 		return err
 	}
-	return RenderWith(s, t, public, digests, scope)
+	r := newRendererWith(s, t)
+	var jobs []func() error
+	for _, j := range r.publicJobs() {
+		jobs = append(jobs, func() error {
+			b, err := j.render()
+			if err != nil {
+				return err
+			}
+			return public.WriteFile(j.name, b)
+		})
+	}
+	jobs = append(jobs, r.digestJobs(digests)...)
+	return runJobs(jobs)
 }
 
-// RenderWith is RenderScope with the theme already parsed (serve keeps it
-// between rebuilds). t must have been loaded for s.Config.
-func RenderWith(s *Site, t *Templates, public, digests Output, scope Scope) error {
-	r := newRendererWith(s, t)
-	r.scope = scope
-	var jobs []func() error
-	jobs = append(jobs, r.publicJobs(public)...)
-	if digests != nil {
-		jobs = append(jobs, r.digestJobs(digests)...)
-	}
-	return runJobs(jobs)
+// job renders one file of the public site.
+type job struct {
+	name   string // the file's path in public/
+	render func() ([]byte, error)
+}
+
+// fixed is a job for a file whose bytes are known.
+func fixed(name string, b []byte) job {
+	return job{name, func() ([]byte, error) { return b, nil }}
 }
 
 func runJobs(jobs []func() error) error {
@@ -92,17 +83,18 @@ func runJobs(jobs []func() error) error {
 
 type renderer struct {
 	*Templates
-	scope  Scope
 	s      *Site
 	cfg    *Config
 	view   Visible
-	spans  map[string][]Span // component id → spans on the public site
+	spans  map[string][]Span // component id → spans reaching into the uptime window
 	uptime map[string]Uptime
 	// Worked out once per render rather than once per page: each walks
 	// every incident, which made a build quadratic in the content.
 	indicator Indicator
 	updated   time.Time
-	status    map[string]Status // component id → status at Now
+	first     time.Time            // the earliest time in the content
+	changed   map[string]time.Time // component id → its last change of status before Now
+	status    map[string]Status    // component id → status at Now
 }
 
 func newRenderer(s *Site, theme fs.FS) (*renderer, error) {
@@ -114,20 +106,95 @@ func newRenderer(s *Site, theme fs.FS) (*renderer, error) {
 }
 
 func newRendererWith(s *Site, t *Templates) *renderer {
-	r := &renderer{Templates: t, s: s, cfg: s.Config}
-	r.view = s.PublicView()
-	r.spans = map[string][]Span{}
-	r.uptime = map[string]Uptime{}
-	r.status = map[string]Status{}
-	for _, c := range r.cfg.Components {
-		sp := r.view.ComponentSpans(c.ID, s.Now)
-		r.spans[c.ID] = sp
-		r.uptime[c.ID] = ComponentUptime(sp, r.cfg.HistoryDays, s.Now, r.cfg.Location)
-		r.status[c.ID] = r.view.ComponentStatus(c.ID, s.Now)
-	}
-	r.indicator = r.view.Indicator(r.cfg, s.Now)
-	r.updated = r.view.LastUpdated()
+	r := dataRenderer(s)
+	r.Templates = t
 	return r
+}
+
+// dataRenderer is a renderer for data outputs only (no templates). It
+// works out what several outputs share in a few passes over the content,
+// each cheap per incident: a site of 10,000 incidents is rendered again at
+// every edit by serve.
+func dataRenderer(s *Site) *renderer {
+	r := &renderer{s: s, cfg: s.Config, view: s.PublicView()}
+	now := s.Now
+	// What is in force now decides the statuses and the indicator.
+	current := Visible{Maintenances: s.Maintenances}
+	for _, in := range r.view.Incidents {
+		if in.Active() && !in.Started.After(now) {
+			current.Incidents = append(current.Incidents, in)
+		}
+	}
+	r.status = make(map[string]Status, len(r.cfg.Components))
+	for _, c := range r.cfg.Components {
+		r.status[c.ID] = current.ComponentStatus(c.ID, now)
+	}
+	r.indicator = current.Indicator(r.cfg, now)
+	r.updated = r.view.LastUpdated()
+	r.first = r.view.FirstTime()
+	if r.first.IsZero() {
+		r.first = now
+	}
+	r.componentSpans()
+	return r
+}
+
+// componentSpans fills r.spans, r.uptime and r.changed. The uptime bars
+// only look back cfg.HistoryDays, so an incident resolved before that
+// window opened adds nothing to them; and an incident's changes of status
+// all lie at or before its last update, so it is only searched for a
+// component's last change when that could be later than the one known.
+func (r *renderer) componentSpans() {
+	now, loc, days := r.s.Now, r.cfg.Location, r.cfg.HistoryDays
+	y, m, d := now.In(loc).Date()
+	window := time.Date(y, m, d-days+1, 0, 0, 0, 0, loc)
+	r.spans = make(map[string][]Span, len(r.cfg.Components))
+	r.changed = make(map[string]time.Time, len(r.cfg.Components))
+	for _, c := range r.cfg.Components {
+		r.changed[c.ID] = r.first
+	}
+	note := func(id string, spans []Span) {
+		t := r.changed[id]
+		for _, sp := range spans {
+			for _, c := range [2]time.Time{sp.From, sp.To} {
+				if c.After(t) && c.Before(now) {
+					t = c
+				}
+			}
+		}
+		r.changed[id] = t
+	}
+	for _, in := range r.view.Incidents {
+		inWindow := in.Active() || in.Resolved.After(window)
+		last := in.LastChanged()
+		for _, id := range in.Affected {
+			known, ok := r.changed[id]
+			if !ok || !inWindow && !last.After(known) {
+				continue
+			}
+			sp := in.Spans(id, now)
+			if inWindow {
+				r.spans[id] = append(r.spans[id], sp...)
+			}
+			note(id, sp)
+		}
+	}
+	for _, mt := range r.view.Maintenances {
+		for _, id := range mt.Components {
+			if _, ok := r.changed[id]; !ok {
+				continue
+			}
+			sp := mt.Periods(now)
+			r.spans[id] = append(r.spans[id], sp...)
+			note(id, sp)
+		}
+	}
+	r.uptime = make(map[string]Uptime, len(r.cfg.Components))
+	for _, c := range r.cfg.Components {
+		sp := r.spans[c.ID]
+		sort.Slice(sp, func(i, j int) bool { return sp[i].From.Before(sp[j].From) })
+		r.uptime[c.ID] = ComponentUptime(sp, days, now, loc)
+	}
 }
 
 func formatPercent(p float64) string {
@@ -196,22 +263,30 @@ func (r *renderer) page(p, title string, data any) *page {
 	}
 }
 
-func (r *renderer) exec(out Output, file, tmpl string, data any) error {
+func (r *renderer) exec(file, tmpl string, data any) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := r.pages[tmpl].ExecuteTemplate(&buf, tmpl, data); err != nil {
-		return fmt.Errorf("render %s: %w", file, err)
+		return nil, fmt.Errorf("render %s: %w", file, err)
 	}
-	return out.WriteFile(file, buf.Bytes())
+	return buf.Bytes(), nil
 }
 
-func (r *renderer) publicJobs(out Output) []func() error {
-	var jobs []func() error
+// page is a job rendering template tmpl into file, with the page data that
+// data gives when it runs.
+func (r *renderer) pageJob(file, tmpl, title string, data func() any) job {
+	return job{file, func() ([]byte, error) {
+		dir := strings.TrimSuffix(file, "index.html")
+		return r.exec(file, tmpl, r.page(dir, title, data()))
+	}}
+}
+
+func (r *renderer) publicJobs() []job {
+	var jobs []job
 	for _, p := range sortedKeys(r.assets) {
-		if p == bannerAsset || r.scope.Partial {
+		if p == bannerAsset {
 			continue // published at the root by machineJobs
 		}
-		b := r.assets[p]
-		jobs = append(jobs, func() error { return out.WriteFile(p, b) })
+		jobs = append(jobs, fixed(p, r.assets[p]))
 	}
 	public := make(map[string]bool, len(r.view.Incidents))
 	for _, in := range r.view.Incidents {
@@ -220,64 +295,30 @@ func (r *renderer) publicJobs(out Output) []func() error {
 	for _, src := range sortedKeys(r.s.Assets) {
 		dst := r.s.Assets[src]
 		kind, slug := bundleOf(dst)
-		if kind == "incidents" && (!public[slug] || !r.scope.has(r.scope.Incidents, slug)) ||
-			kind == "maintenance" && !r.scope.has(r.scope.Maintenances, slug) {
+		if kind == "incidents" && !public[slug] {
 			continue
 		}
-		jobs = append(jobs, func() error {
-			b, err := fs.ReadFile(r.s.fsys(), src)
-			if err != nil {
-				return err
-			}
-			return out.WriteFile(dst, b)
-		})
+		jobs = append(jobs, job{dst, func() ([]byte, error) { return fs.ReadFile(r.s.fsys(), src) }})
 	}
-	jobs = append(jobs, func() error { return r.exec(out, "index.html", "index.html", r.page("", r.cfg.Title, r.indexData())) })
+	jobs = append(jobs, r.pageJob("index.html", "index.html", r.cfg.Title, func() any { return r.indexData() }))
 	for _, in := range r.view.Incidents {
-		if !r.scope.has(r.scope.Incidents, in.Slug) {
-			continue
-		}
-		jobs = append(jobs, func() error {
-			p := "incidents/" + in.Slug + "/"
-			return r.exec(out, p+"index.html", "incident.html", r.page(p, in.Title, r.incidentView(in)))
-		})
+		jobs = append(jobs, r.pageJob("incidents/"+in.Slug+"/index.html", "incident.html", in.Title, func() any { return r.incidentView(in) }))
 	}
 	for _, m := range r.view.Maintenances {
-		if !r.scope.has(r.scope.Maintenances, m.Slug) {
-			continue
-		}
-		jobs = append(jobs, func() error {
-			p := "maintenance/" + m.Slug + "/"
-			return r.exec(out, p+"index.html", "maintenance.html", r.page(p, m.Title, r.maintenanceView(m)))
-		})
+		jobs = append(jobs, r.pageJob("maintenance/"+m.Slug+"/index.html", "maintenance.html", m.Title, func() any { return r.maintenanceView(m) }))
 	}
 	for _, c := range r.cfg.Components {
-		if !r.scope.has(r.scope.Components, c.ID) {
-			continue
-		}
-		jobs = append(jobs, func() error {
-			p := "components/" + c.ID + "/"
-			return r.exec(out, p+"index.html", "component.html", r.page(p, c.Name, r.componentPage(c)))
-		})
+		jobs = append(jobs, r.pageJob("components/"+c.ID+"/index.html", "component.html", c.Name, func() any { return r.componentPage(c) }))
 	}
 	months := r.months()
-	jobs = append(jobs, func() error {
-		return r.exec(out, "history/index.html", "history.html", r.page("history/", "History", months))
-	})
-	jobs = append(jobs, func() error {
-		return r.exec(out, "reviews/index.html", "reviews.html", r.page("reviews/", "Post-incident reviews", r.reviews()))
-	})
+	jobs = append(jobs,
+		r.pageJob("history/index.html", "history.html", "History", func() any { return months }),
+		r.pageJob("reviews/index.html", "reviews.html", "Post-incident reviews", func() any { return r.reviews() }),
+	)
 	for _, mo := range months {
-		if !r.scope.has(r.scope.Months, mo.Key) {
-			continue
-		}
-		jobs = append(jobs, func() error {
-			p := "history/" + mo.Key + "/"
-			return r.exec(out, p+"index.html", "month.html", r.page(p, mo.Name, mo))
-		})
+		jobs = append(jobs, r.pageJob("history/"+mo.Key+"/index.html", "month.html", mo.Name, func() any { return mo }))
 	}
-	jobs = append(jobs, r.machineJobs(out)...)
-	return jobs
+	return append(jobs, r.machineJobs()...)
 }
 
 // bundleOf splits "incidents/<slug>/file" into its kind and slug.
@@ -311,8 +352,12 @@ type incidentSummary struct {
 	Impact   Impact
 	Duration time.Duration
 	Latest   *updateView
-	Names    []string // affected component names
+	cfg      *Config
 }
+
+// Names are the names of the affected components, looked up when shown:
+// a render summarises every incident for the history, and shows few.
+func (s incidentSummary) Names() []string { return componentNames(s.cfg, s.Affected) }
 
 type updateView struct {
 	*Update
@@ -377,10 +422,12 @@ func (r *renderer) groups() []groupView {
 	return out
 }
 
-func (r *renderer) names(ids []string) []string {
+func (r *renderer) names(ids []string) []string { return componentNames(r.cfg, ids) }
+
+func componentNames(cfg *Config, ids []string) []string {
 	out := make([]string, 0, len(ids))
 	for _, id := range ids {
-		if c := r.cfg.Component(id); c != nil {
+		if c := cfg.Component(id); c != nil {
 			out = append(out, c.Name)
 		}
 	}
@@ -389,7 +436,7 @@ func (r *renderer) names(ids []string) []string {
 
 // brief is an incident for lists: without its latest update's text.
 func (r *renderer) brief(in *Incident) incidentSummary {
-	return incidentSummary{Incident: in, URL: "incidents/" + in.Slug + "/", Impact: in.CurrentSeverity.Impact, Duration: in.End(r.s.Now).Sub(in.Started), Names: r.names(in.Affected)}
+	return incidentSummary{Incident: in, URL: "incidents/" + in.Slug + "/", Impact: in.CurrentSeverity.Impact, Duration: in.End(r.s.Now).Sub(in.Started), cfg: r.cfg}
 }
 
 func (r *renderer) summary(in *Incident) incidentSummary {
@@ -452,11 +499,21 @@ func (r *renderer) indexData() indexData {
 	}
 	loc := r.cfg.Location
 	y, mo, dd := now.In(loc).Date()
+	// The incidents come newest first: the ones of the last 14 days are at
+	// the head of the list.
+	first := time.Date(y, mo, dd-13, 0, 0, 0, 0, loc)
+	recent := r.view.Incidents
+	for i, in := range recent {
+		if in.Started.Before(first) {
+			recent = recent[:i]
+			break
+		}
+	}
 	for i := range 14 {
 		day := time.Date(y, mo, dd-i, 0, 0, 0, 0, loc)
 		next := time.Date(y, mo, dd-i+1, 0, 0, 0, 0, loc)
 		dv := dayView{Date: day}
-		for _, in := range r.view.Incidents {
+		for _, in := range recent {
 			if !in.Started.Before(day) && in.Started.Before(next) {
 				dv.Incidents = append(dv.Incidents, r.summary(in))
 			}
@@ -571,9 +628,18 @@ func (r *renderer) months() []*monthView {
 		}
 		return mv
 	}
+	// The incidents come newest first: a month's run ends at its start.
+	var (
+		cur   *monthView
+		since time.Time
+	)
 	for _, in := range r.view.Incidents {
-		mv := get(in.Started)
-		mv.Incidents = append(mv.Incidents, r.brief(in))
+		if cur == nil || in.Started.Before(since) {
+			cur = get(in.Started)
+			t := in.Started.In(loc)
+			since = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, loc)
+		}
+		cur.Incidents = append(cur.Incidents, r.brief(in))
 	}
 	for _, m := range r.view.Maintenances {
 		mv := get(m.Start)

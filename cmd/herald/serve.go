@@ -86,7 +86,7 @@ type preview struct {
 	site     *site.Site // last good
 	theme    fs.FS
 	tmpl     *site.Templates
-	pub      map[string][]byte
+	pages    *site.Pages // the last good site's files, rendered on demand
 	problems site.Problems
 	other    error // a failure that is not a content problem
 	version  int
@@ -114,66 +114,63 @@ func newPreview(f buildFlags) (*preview, error) {
 }
 
 // rebuild brings the preview up to date after changed paths (slash paths
-// relative to the source folder; nil: everything).
+// relative to the source folder; nil: everything). A content edit reads
+// again only the bundles it touched, and renders nothing: pages are
+// rendered when the browser asks for them (site.Pages), so an edit costs
+// about the same on a site of any size. A full rebuild (the start, the
+// config or the theme changed) renders every page at once, so that a
+// template that fails on some page is reported at once.
 func (p *preview) rebuild(changed []string) {
 	start := time.Now()
 	p.mu.RLock()
-	prev, theme := p.site, p.theme
+	prev, theme, tmpl := p.site, p.theme, p.tmpl
 	p.mu.RUnlock()
 
 	fsys := os.DirFS(p.source)
-	themeChanged := changed == nil || theme == nil
+	full := changed == nil || prev == nil || theme == nil || tmpl == nil
+	var content []string
 	for _, c := range changed {
 		if strings.HasPrefix(c, "themes/") {
-			themeChanged = true
+			full = true
+		} else {
+			content = append(content, c)
+		}
+		if c == "config.toml" {
+			full = true // the time zone and the components reach the templates
 		}
 	}
 	var (
-		next  *site.Site
-		scope site.Scope
-		err   error
+		next *site.Site
+		err  error
 	)
 	opts := site.Options{Now: p.now(), KeepRendered: true}
-	if changed == nil || prev == nil {
+	switch {
+	case prev == nil || changed == nil:
 		next, err = site.Load(fsys, opts)
-	} else {
-		var content []string
-		for _, c := range changed {
-			if !strings.HasPrefix(c, "themes/") {
-				content = append(content, c)
-			}
-		}
-		if len(content) == 0 {
-			next = prev
-		} else {
-			next, scope, err = site.Reload(prev, fsys, content, opts)
-		}
+	case len(content) == 0:
+		next = prev
+	default:
+		next, err = site.Reload(prev, fsys, content, opts)
 	}
-	if err == nil && themeChanged {
+	if err == nil && full {
 		theme, err = loadTheme(p.source, next.Config.Theme)
-		scope = site.Scope{}
+		if err == nil {
+			tmpl, err = site.LoadTemplates(theme, next.Config)
+		}
 	}
-	// Templates are parsed again only when the theme or config.toml (time
-	// zone, which the template functions use) changed.
-	p.mu.RLock()
-	tmpl := p.tmpl
-	p.mu.RUnlock()
-	if err == nil && (tmpl == nil || !scope.Partial) {
-		tmpl, err = site.LoadTemplates(theme, next.Config)
-	}
-	// The digests are previewed from the model on request (/_digests/), so
-	// the rebuild renders the public site only.
-	var pub memOutput
+	var pages *site.Pages
 	if err == nil {
-		err = site.RenderWith(next, tmpl, &pub, nil, scope)
+		pages = site.NewPages(next, tmpl)
+		if full {
+			err = pages.RenderAll()
+		}
 	}
 
 	p.mu.Lock()
 	var ps site.Problems
 	switch {
 	case err == nil:
-		p.site, p.theme, p.tmpl = next, theme, tmpl
-		p.pub = merge(p.pub, pub.files, scope, false)
+		p.site, p.theme, p.tmpl, p.pages = next, theme, tmpl, pages
 		p.problems, p.other = nil, nil
 	case errors.As(err, &ps):
 		p.problems, p.other = ps, nil
@@ -184,10 +181,14 @@ func (p *preview) rebuild(changed []string) {
 	v := p.version
 	p.mu.Unlock()
 
-	if err != nil {
+	switch {
+	case err != nil:
 		fmt.Fprintf(p.log, "%v\n", err)
-	} else {
-		fmt.Fprintf(p.log, "rebuilt %d %s in %s\n", len(pub.files), plural(len(pub.files), "file", "files"), time.Since(start).Round(time.Millisecond))
+	case full:
+		n := len(pages.Names())
+		fmt.Fprintf(p.log, "rendered %d %s in %s\n", n, plural(n, "file", "files"), time.Since(start).Round(time.Millisecond))
+	default:
+		fmt.Fprintf(p.log, "reloaded %d changed %s in %s; pages render as they are viewed\n", len(content), plural(len(content), "file", "files"), time.Since(start).Round(time.Millisecond))
 	}
 	p.broadcast(v)
 	if p.built != nil {
@@ -195,42 +196,10 @@ func (p *preview) rebuild(changed []string) {
 	}
 }
 
-// merge applies a render to the files of the last build: on a partial
-// render the files it owns are replaced, the rest kept.
-func merge(old, part map[string][]byte, scope site.Scope, digest bool) map[string][]byte {
-	if !scope.Partial || old == nil {
-		return part
-	}
-	out := make(map[string][]byte, len(old)+len(part))
-	for k, v := range old {
-		if !scope.Owns(k, digest) {
-			out[k] = v
-		}
-	}
-	maps.Copy(out, part)
-	return out
-}
-
 func (p *preview) problemList() site.Problems {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	return p.problems
-}
-
-// memOutput keeps rendered files in memory.
-type memOutput struct {
-	mu    sync.Mutex
-	files map[string][]byte
-}
-
-func (m *memOutput) WriteFile(name string, data []byte) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.files == nil {
-		m.files = map[string][]byte{}
-	}
-	m.files[name] = data
-	return nil
 }
 
 // watch follows content/, config.toml and the themes with fsnotify and
@@ -387,16 +356,31 @@ func (p *preview) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		name += "index.html"
 	}
 	p.mu.RLock()
-	body, ok := p.pub[name]
-	_, isDir := p.pub[name+"/index.html"]
+	pages := p.pages
 	v := p.version
 	problems, other := p.problems, p.other
 	p.mu.RUnlock()
-	if !ok && isDir {
+	var (
+		body []byte
+		ok   bool
+		err  error
+	)
+	if pages != nil {
+		body, ok, err = pages.File(name)
+	}
+	if !ok && pages != nil && pages.Has(name+"/index.html") {
 		http.Redirect(w, r, r.URL.Path+"/", http.StatusMovedPermanently)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
+	if err != nil {
+		fmt.Fprintf(p.log, "%v\n", err)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		io.WriteString(w, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Render failed</title></head><body><main><h1>This page failed to render</h1></main></body></html>")
+		w.Write(p.inject(nil, v, problems, err))
+		return
+	}
 	if strings.HasSuffix(name, ".json") {
 		w.Header().Set("Access-Control-Allow-Origin", "*")
 	}
