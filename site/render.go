@@ -583,19 +583,28 @@ type componentPage struct {
 	componentView
 	GroupName    string
 	Active       []incidentSummary
-	Incidents    []incidentSummary
+	Incidents    []incidentSummary // started within the uptime bar's days
+	Earlier      int               // incidents before those, in the history
 	Maintenances []maintenanceSummary
 	History      int
 }
 
+// componentPage lists the component's incidents over the days its uptime
+// bar covers; the history archive holds the earlier ones. A component of a
+// long-lived site has thousands, too many for one page.
 func (r *renderer) componentPage(c *Component) componentPage {
 	p := componentPage{componentView: r.component(c), GroupName: c.Group, History: r.cfg.HistoryDays}
+	since := r.component(c).Uptime.Start()
 	for _, in := range r.view.Incidents {
 		if !contains(in.Affected, c.ID) {
 			continue
 		}
 		if in.Active() {
 			p.Active = append(p.Active, r.summary(in))
+		}
+		if in.Started.Before(since) && !in.Active() {
+			p.Earlier++
+			continue
 		}
 		p.Incidents = append(p.Incidents, r.brief(in))
 	}

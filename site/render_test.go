@@ -438,3 +438,29 @@ func TestIndexWeight(t *testing.T) {
 		t.Errorf("the index and what it loads weigh %d bytes gzipped, over 30 KB", total)
 	}
 }
+
+// TestComponentPageWindow: a component's page lists the incidents of its
+// uptime bar's days and any still active, and counts the earlier ones.
+func TestComponentPageWindow(t *testing.T) {
+	// 100 days on, card processing's resolved 3-D Secure incident of
+	// November 10 is before the 90 days; the card timeouts incident of
+	// November 27 never resolved, so it stays.
+	later := sampleNow.Add(100 * 24 * time.Hour)
+	_, pub, _ := build(t, sample(), later)
+	page := string(pub.files["components/card-processing/index.html"])
+	for _, want := range []string{
+		"1 earlier incident is in the <a href=\"../../history/\">history</a>.",
+		"2026-11-27-card-authorization-timeouts/",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("component page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "2026-11-10-3ds-challenges-not-loading/") {
+		t.Error("component page still lists an incident before its 90 days")
+	}
+	_, pub, _ = build(t, sample(), sampleNow)
+	if page := string(pub.files["components/card-processing/index.html"]); !strings.Contains(page, "2026-11-10-3ds-challenges-not-loading/") || strings.Contains(page, "earlier incident") {
+		t.Error("at the sample's time, the component page should list both incidents and nothing earlier")
+	}
+}

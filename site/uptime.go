@@ -75,6 +75,14 @@ type Uptime struct {
 	Percent float64 // 0–100, over the elapsed part of the window
 }
 
+// Start is the first day's midnight; zero with no days.
+func (u Uptime) Start() time.Time {
+	if len(u.Days) == 0 {
+		return time.Time{}
+	}
+	return u.Days[0].Date
+}
+
 // ComponentUptime computes the uptime bar for component id: days days
 // ending with now's day in loc.
 func ComponentUptime(spans []Span, days int, now time.Time, loc *time.Location) Uptime {
