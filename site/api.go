@@ -124,15 +124,12 @@ func (r *renderer) newAPI() *api {
 	}
 	a.status = apiStatus{Indicator: string(ind.Impact), Description: ind.Description}
 	created := r.firstContentTime()
-	// A component changed status at each end of its spans, up to now.
+	changedAt := map[string]time.Time{}
 	changed := func(id string) time.Time {
-		t := created
-		for _, sp := range r.spans[id] {
-			for _, c := range []time.Time{sp.From, sp.To} {
-				if c.After(t) && c.Before(r.s.Now) {
-					t = c
-				}
-			}
+		t, ok := changedAt[id]
+		if !ok {
+			t = statusChanged(r.spans[id], created, r.s.Now)
+			changedAt[id] = t
 		}
 		return t
 	}
@@ -183,6 +180,26 @@ func (r *renderer) newAPI() *api {
 		a.components = append(a.components, children...)
 	}
 	return a
+}
+
+// statusChanged is the last moment before now at which the status that
+// spans give a component changed, or created when it never did. An update
+// that leaves the status as it was (a new span of the same status, or one
+// under a worse span of another incident) is no change: the component's
+// entry, and every document that holds it, stays the same.
+func statusChanged(spans []Span, created, now time.Time) time.Time {
+	t := created
+	// Flattened spans are disjoint, of a status other than operational,
+	// and never end where one of the same status begins: each end is a
+	// change, save the end of one still running at now.
+	for _, sp := range flatten(spans) {
+		for _, c := range []time.Time{sp.From, sp.To} {
+			if c.After(t) && c.Before(now) {
+				t = c
+			}
+		}
+	}
+	return t
 }
 
 // time formats t as Statuspage does: RFC 3339 with milliseconds, in the
