@@ -147,7 +147,8 @@ func (r *renderer) newFeed(title, description, link, self string, entries []feed
 			entries[i].ID = entries[i].id()
 		}
 	}
-	f := feed{Title: title, Description: description, Link: link, Author: r.cfg.Title, Self: self, Entries: entries, Updated: r.lastUpdated()}
+	// An empty feed has not changed since the site began.
+	f := feed{Title: title, Description: description, Link: link, Author: r.cfg.Title, Self: self, Entries: entries, Updated: r.firstContentTime()}
 	if len(entries) > 0 {
 		f.Updated = entries[0].At
 	}

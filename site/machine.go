@@ -150,12 +150,3 @@ func (r *renderer) firstContentTime() time.Time {
 	}
 	return t
 }
-
-// lastUpdated is the site's "last updated", or Now for a site with no
-// content at all.
-func (r *renderer) lastUpdated() time.Time {
-	if t := r.view.LastUpdated(); !t.IsZero() {
-		return t
-	}
-	return r.s.Now
-}

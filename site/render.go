@@ -126,7 +126,7 @@ func newRendererWith(s *Site, t *Templates) *renderer {
 		r.status[c.ID] = r.view.ComponentStatus(c.ID, s.Now)
 	}
 	r.indicator = r.view.Indicator(r.cfg, s.Now)
-	r.updated = r.view.LastUpdated()
+	r.updated = r.view.LastUpdated(s.Now)
 	return r
 }
 
@@ -176,7 +176,7 @@ type page struct {
 	CSS       string
 	Canonical string
 	Indicator Indicator
-	Updated   time.Time
+	Updated   time.Time // the newest change to what the page shows (zero: none)
 	Feeds     []Feed
 	Data      any
 }
@@ -184,13 +184,17 @@ type page struct {
 // Feed is an alternate representation a page advertises.
 type Feed struct{ Type, Title, Href string }
 
-func (r *renderer) page(p, title string, data any) *page {
+// page makes a page's data. updated is its "last updated": the newest
+// change to what it shows (the site's for the home page, an incident's for
+// its page), never the site's own, so that a page whose content did not
+// change keeps its bytes and publish leaves it alone.
+func (r *renderer) page(p, title string, updated time.Time, data any) *page {
 	root := strings.Repeat("../", strings.Count(p, "/"))
 	return &page{
 		Site: r.cfg, Root: root, Path: p, Title: title, CSS: root + r.css,
 		Canonical: r.cfg.BaseURL + p,
 		Indicator: r.indicator,
-		Updated:   r.updated,
+		Updated:   updated,
 		Feeds:     r.feeds(p, root),
 		Data:      data,
 	}
@@ -232,14 +236,16 @@ func (r *renderer) publicJobs(out Output) []func() error {
 			return out.WriteFile(dst, b)
 		})
 	}
-	jobs = append(jobs, func() error { return r.exec(out, "index.html", "index.html", r.page("", r.cfg.Title, r.indexData())) })
+	jobs = append(jobs, func() error {
+		return r.exec(out, "index.html", "index.html", r.page("", r.cfg.Title, r.updated, r.indexData()))
+	})
 	for _, in := range r.view.Incidents {
 		if !r.scope.has(r.scope.Incidents, in.Slug) {
 			continue
 		}
 		jobs = append(jobs, func() error {
 			p := "incidents/" + in.Slug + "/"
-			return r.exec(out, p+"index.html", "incident.html", r.page(p, in.Title, r.incidentView(in)))
+			return r.exec(out, p+"index.html", "incident.html", r.page(p, in.Title, in.LastChanged(), r.incidentView(in)))
 		})
 	}
 	for _, m := range r.view.Maintenances {
@@ -248,7 +254,7 @@ func (r *renderer) publicJobs(out Output) []func() error {
 		}
 		jobs = append(jobs, func() error {
 			p := "maintenance/" + m.Slug + "/"
-			return r.exec(out, p+"index.html", "maintenance.html", r.page(p, m.Title, r.maintenanceView(m)))
+			return r.exec(out, p+"index.html", "maintenance.html", r.page(p, m.Title, m.Changed(r.s.Now), r.maintenanceView(m)))
 		})
 	}
 	for _, c := range r.cfg.Components {
@@ -257,15 +263,21 @@ func (r *renderer) publicJobs(out Output) []func() error {
 		}
 		jobs = append(jobs, func() error {
 			p := "components/" + c.ID + "/"
-			return r.exec(out, p+"index.html", "component.html", r.page(p, c.Name, r.componentPage(c)))
+			cp := r.componentPage(c)
+			return r.exec(out, p+"index.html", "component.html", r.page(p, c.Name, r.listed(cp.Incidents, cp.Maintenances), cp))
 		})
 	}
 	months := r.months()
 	jobs = append(jobs, func() error {
-		return r.exec(out, "history/index.html", "history.html", r.page("history/", "History", months))
+		return r.exec(out, "history/index.html", "history.html", r.page("history/", "History", time.Time{}, months))
 	})
 	jobs = append(jobs, func() error {
-		return r.exec(out, "reviews/index.html", "reviews.html", r.page("reviews/", "Post-incident reviews", r.reviews()))
+		reviews := r.reviews()
+		reviewed := make([]incidentSummary, len(reviews))
+		for i, rv := range reviews {
+			reviewed[i] = rv.incidentSummary
+		}
+		return r.exec(out, "reviews/index.html", "reviews.html", r.page("reviews/", "Post-incident reviews", r.listed(reviewed, nil), reviews))
 	})
 	for _, mo := range months {
 		if !r.scope.has(r.scope.Months, mo.Key) {
@@ -273,11 +285,25 @@ func (r *renderer) publicJobs(out Output) []func() error {
 		}
 		jobs = append(jobs, func() error {
 			p := "history/" + mo.Key + "/"
-			return r.exec(out, p+"index.html", "month.html", r.page(p, mo.Name, mo))
+			return r.exec(out, p+"index.html", "month.html", r.page(p, mo.Name, r.listed(mo.Incidents, mo.Maintenances), mo))
 		})
 	}
 	jobs = append(jobs, r.machineJobs(out)...)
 	return jobs
+}
+
+// listed is the "last updated" of a page that lists these incidents and
+// maintenance windows: the newest change among them.
+func (r *renderer) listed(ins []incidentSummary, ms []maintenanceSummary) time.Time {
+	incidents := make([]*Incident, len(ins))
+	for i, in := range ins {
+		incidents[i] = in.Incident
+	}
+	windows := make([]*Maintenance, len(ms))
+	for i, m := range ms {
+		windows[i] = m.Maintenance
+	}
+	return lastChanged(incidents, windows, r.s.Now)
 }
 
 // bundleOf splits "incidents/<slug>/file" into its kind and slug.
