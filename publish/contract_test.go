@@ -68,6 +68,8 @@ var contract = []struct {
 	{"PublishAndRepublish", testPublish},
 	{"HeadersAsStored", testHeadersStored},
 	{"HeaderOnlyChange", testHeaderOnlyChange},
+	{"ContentOnlyChangeKeepsManifest", testContentOnlyKeepsManifest},
+	{"HeaderChangeInterrupted", testHeaderChangeInterrupted},
 	{"Gzip", testGzip},
 	{"DeleteCap", testDeleteCap},
 	{"PrefixIsolation", testPrefixIsolation},
@@ -310,6 +312,77 @@ func testHeaderOnlyChange(t *testing.T, k kind) {
 	}
 	if rep := run(t, tg, site, Options{Headers: h}); len(rep.Actions) != 0 {
 		t.Errorf("again with the same rules: %v", reasons(rep))
+	}
+}
+
+// testContentOnlyKeepsManifest: a publish that changes content and no
+// headers leaves the manifest as it was, and the next publish still sees
+// every object as current from the listing alone.
+func testContentOnlyKeepsManifest(t *testing.T, k kind) {
+	tg := k.space(t)("")
+	site := sampleSite()
+	run(t, tg, site, Options{})
+	manifestETag := func() string {
+		st, err := tg.Stat(ctx, ManifestKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.ETag
+	}
+	before := manifestETag()
+	site["index.html"] = &fstest.MapFile{Data: []byte("<!doctype html><title>one more update</title>")}
+	site["api/v2/summary.json"] = &fstest.MapFile{Data: []byte(`{"page":{"updated_at":"later"}}`)}
+	rep := run(t, tg, site, Options{})
+	want := map[string]string{"index.html": "upload: " + ReasonContent, "api/v2/summary.json": "upload: " + ReasonContent}
+	if got := reasons(rep); !maps.Equal(got, want) {
+		t.Fatalf("content change: %v, want %v", got, want)
+	}
+	if after := manifestETag(); after != before {
+		t.Errorf("a content-only change rewrote the manifest (ETag %s, was %s)", after, before)
+	}
+	if rep := run(t, tg, site, Options{}); len(rep.Actions) != 0 {
+		t.Errorf("again: %v", reasons(rep))
+	}
+	site["incidents/new/index.html"] = &fstest.MapFile{Data: []byte("<!doctype html><title>new</title>")}
+	run(t, tg, site, Options{})
+	if manifestETag() == before {
+		t.Error("a new object left the manifest as it was")
+	}
+}
+
+// testHeaderChangeInterrupted: a publish that gave an object new headers
+// and died before writing its manifest (kill -9); a rerun under the old
+// rules must put the old headers back, not trust the old manifest's word
+// for them.
+func testHeaderChangeInterrupted(t *testing.T, k kind) {
+	tg := k.space(t)("")
+	site := sampleSite()
+	const key = "incidents/db-down/diagram.png"
+	run(t, tg, site, Options{})
+	h, err := NewHeaders([]Rule{{Path: "*.png", CacheControl: "max-age=5"}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uploaded := false
+	dies := failing{tg, func(k string) bool {
+		uploaded = uploaded || k == key
+		return k == ManifestKey && uploaded // the kill comes before the last write
+	}}
+	if _, err := Run(ctx, dies, site, Options{Headers: h}); err == nil {
+		t.Fatal("the interrupted publish reported no failure")
+	}
+	rep := run(t, tg, site, Options{})
+	if k.headers {
+		want := map[string]string{key: "upload: " + ReasonHeaders}
+		if got := reasons(rep); !maps.Equal(got, want) {
+			t.Errorf("rerun with the old rules: %v, want %v", got, want)
+		}
+		if st, _ := tg.Stat(ctx, key); st.Header.CacheControl != CacheDefault {
+			t.Errorf("Cache-Control stored: %q, want %q", st.Header.CacheControl, CacheDefault)
+		}
+	}
+	if rep := run(t, tg, site, Options{}); len(rep.Actions) != 0 {
+		t.Errorf("again: %v", reasons(rep))
 	}
 }
 

@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"maps"
 	"strings"
 	"testing"
 )
@@ -104,8 +105,11 @@ func TestGzipIsDeterministic(t *testing.T) {
 
 func TestManifestRoundTrip(t *testing.T) {
 	m := manifest{
-		"a.html":     {etag: "0cc175b9c0f1b6a831c399e269772661", md5: "0cc175b9c0f1b6a831c399e269772661", hdr: "h1"},
-		"b/ü c.html": {etag: "abc-2", md5: "92eb5ffee6ae2fec3ad71c777531578f", hdr: "h2"},
+		"a.html":     entryFor("0cc175b9c0f1b6a831c399e269772661", "0cc175b9c0f1b6a831c399e269772661", "h1"),
+		"b/ü c.html": entryFor("abc-2", "92eb5ffee6ae2fec3ad71c777531578f", "h2"),
+	}
+	if m["a.html"] != (mentry{hdr: "h1"}) {
+		t.Errorf("an object whose ETag is its MD5: %+v, want the header hash only", m["a.html"])
 	}
 	got, err := decodeManifest(m.encode())
 	if err != nil {
@@ -116,5 +120,22 @@ func TestManifestRoundTrip(t *testing.T) {
 	}
 	if md5hex(m.encode()) != md5hex(got.encode()) {
 		t.Error("the same manifest encodes to different bytes")
+	}
+}
+
+// TestManifestVersion1: a manifest written before version 2 still vouches
+// for the objects, each for the ETag it recorded.
+func TestManifestVersion1(t *testing.T) {
+	v1 := gzipBytes([]byte(`{"version":1,"objects":[["a.html","0cc175b9c0f1b6a831c399e269772661","h1"],["b.html","92eb5ffee6ae2fec3ad71c777531578f","h2","abc-2"]]}`))
+	got, err := decodeManifest(v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := manifest{
+		"a.html": {hdr: "h1", md5: "0cc175b9c0f1b6a831c399e269772661", etag: "0cc175b9c0f1b6a831c399e269772661"},
+		"b.html": {hdr: "h2", md5: "92eb5ffee6ae2fec3ad71c777531578f", etag: "abc-2"},
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("version 1: %v, want %v", got, want)
 	}
 }

@@ -135,17 +135,43 @@ const (
 	metaHeaders = "herald-headers" // hash of the headers herald meant to store
 )
 
-// The manifest records, for every object Run wrote or checked, its ETag
-// as stored, the MD5 of the file and the hash of its headers. An entry
-// vouches for an object while the object's listed ETag is still the one
-// recorded: then the listing alone tells whether the object is current.
+// The manifest records, for every object Run wrote or checked, the hash of
+// the headers it was written with, so that the listing alone tells whether
+// an object is current:
+//
+//   - where the store's ETag is the MD5 of the object's bytes (a plain
+//     PUT, no KMS, no Content-Encoding), the entry holds the header hash
+//     only: the object is current when its listed ETag is its file's MD5
+//     and the entry's headers are the file's. An update that changes
+//     content and not headers leaves such an entry, and so the manifest,
+//     as it was: a content-only publish does not rewrite it;
+//   - elsewhere the entry also holds the ETag as stored and the MD5 of the
+//     file, and vouches for the object while its listed ETag is that one.
+//
+// An entry never outlives the headers it records: before uploading an
+// object with other headers, Run writes the manifest without its entry
+// (see plan.rehead), so a publish that dies midway leaves no entry
+// vouching for headers the object no longer has.
 type manifest map[string]mentry
 
+// An mentry is one object of the manifest. With md5 empty, the object's
+// ETag is the MD5 of its bytes; otherwise the entry holds while the
+// object's ETag is etag, and its content is then md5.
 type mentry struct {
-	etag, md5, hdr string
+	hdr, md5, etag string
 }
 
-const manifestVersion = 1
+// entryFor is the entry of an object stored with etag, whose file has MD5
+// sum and header hash hdr.
+func entryFor(etag, sum, hdr string) mentry {
+	if etag == sum {
+		return mentry{hdr: hdr}
+	}
+	return mentry{hdr: hdr, md5: sum, etag: etag}
+}
+
+// Version 1 bound every entry to an ETag; it is still read.
+const manifestVersion = 2
 
 // encode writes the manifest deterministically: the same entries give the
 // same bytes, so the MD5 of what a publish would write can be compared with
@@ -159,9 +185,9 @@ func (m manifest) encode() []byte {
 	rows := make([][]string, len(keys))
 	for i, k := range keys {
 		e := m[k]
-		row := []string{k, e.md5, e.hdr}
-		if e.etag != e.md5 {
-			row = append(row, e.etag)
+		row := []string{k, e.hdr}
+		if e.md5 != "" {
+			row = append(row, e.md5, e.etag)
 		}
 		rows[i] = row
 	}
@@ -188,19 +214,30 @@ func decodeManifest(b []byte) (manifest, error) {
 	if err := json.Unmarshal(js, &raw); err != nil {
 		return nil, err
 	}
-	if raw.Version != manifestVersion {
-		return nil, fmt.Errorf("manifest version %d", raw.Version)
-	}
 	m := make(manifest, len(raw.Objects))
-	for _, row := range raw.Objects {
-		if len(row) < 3 {
-			continue
+	switch raw.Version {
+	case 1: // key, md5, headers[, etag when not the md5]
+		for _, row := range raw.Objects {
+			if len(row) < 3 {
+				continue
+			}
+			e := mentry{md5: row[1], hdr: row[2], etag: row[1]}
+			if len(row) > 3 {
+				e.etag = row[3]
+			}
+			m[row[0]] = e
 		}
-		e := mentry{md5: row[1], hdr: row[2], etag: row[1]}
-		if len(row) > 3 {
-			e.etag = row[3]
+	case manifestVersion: // key, headers[, md5, etag]
+		for _, row := range raw.Objects {
+			switch len(row) {
+			case 2:
+				m[row[0]] = mentry{hdr: row[1]}
+			case 4:
+				m[row[0]] = mentry{hdr: row[1], md5: row[2], etag: row[3]}
+			}
 		}
-		m[row[0]] = e
+	default:
+		return nil, fmt.Errorf("manifest version %d", raw.Version)
 	}
 	return m, nil
 }
@@ -215,6 +252,10 @@ type plan struct {
 	next manifest
 	// manifestETag is the listed ETag of the manifest in the target ("" if none).
 	manifestETag string
+	// rehead is set when an upload would give an object other headers than
+	// its entry in the stored manifest records: Run then writes next, which
+	// has no entry for any upload yet, before uploading anything.
+	rehead       bool
 	lock         *Object // the lock object, when the listing shows one
 	listRequests int
 }
@@ -279,25 +320,40 @@ func makePlan(ctx context.Context, t Target, files []localFile, conc int, protec
 		}
 	}
 
-	// The listing alone may settle it: if the manifest that would describe
-	// the listed objects as exactly these files is the one stored, every
+	// The listing alone may settle it. If the stored manifest is the one
+	// that gives every file its headers and nothing else, each object is
+	// current when its listed ETag is its file's MD5 (the common case, and
+	// the one a content-only change leaves). Else, if it is the one that
+	// would describe the listed objects as exactly these files, every
 	// object is current.
-	guess := manifest{}
-	complete := true
-	for _, f := range files {
-		o, ok := remote[f.key]
-		if !ok {
-			complete = false
-			break
-		}
-		guess[f.key] = mentry{etag: o.ETag, md5: f.md5, hdr: f.hhash}
-	}
 	var old manifest
-	if complete && len(remote) == len(files) && p.manifestETag != "" && p.manifestETag == md5hex(guess.encode()) {
-		old = guess
-	} else if p.manifestETag != "" && cache.etag == p.manifestETag {
+	if p.manifestETag != "" {
+		hdrs := make(manifest, len(files))
+		for _, f := range files {
+			hdrs[f.key] = mentry{hdr: f.hhash}
+		}
+		if p.manifestETag == md5hex(hdrs.encode()) {
+			old = hdrs
+		}
+	}
+	if old == nil && p.manifestETag != "" && len(remote) == len(files) {
+		listed := make(manifest, len(files))
+		for _, f := range files {
+			o, ok := remote[f.key]
+			if !ok {
+				break
+			}
+			listed[f.key] = entryFor(o.ETag, f.md5, f.hhash)
+		}
+		if len(listed) == len(files) && p.manifestETag == md5hex(listed.encode()) {
+			old = listed
+		}
+	}
+	switch {
+	case old != nil:
+	case p.manifestETag != "" && cache.etag == p.manifestETag:
 		old = cache.m
-	} else if p.manifestETag != "" {
+	case p.manifestETag != "":
 		b, st, err := t.Get(ctx, ManifestKey)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -319,18 +375,22 @@ func makePlan(ctx context.Context, t Target, files []localFile, conc int, protec
 			continue
 		}
 		e, ok := old[f.key]
-		if !ok || e.etag != o.ETag {
+		if !ok || e.md5 != "" && e.etag != o.ETag {
 			unsure = append(unsure, i)
 			continue
 		}
+		held := e.md5 // the MD5 of what the object holds
+		if held == "" {
+			held = o.ETag
+		}
 		switch {
-		case e.md5 != f.md5:
+		case held != f.md5:
 			p.addUpload(f, ReasonContent)
 		case e.hdr != f.hhash:
 			p.addUpload(f, ReasonHeaders)
 		default:
 			p.unchanged++
-			p.next[f.key] = e
+			p.next[f.key] = entryFor(o.ETag, f.md5, f.hhash)
 		}
 	}
 
@@ -361,7 +421,7 @@ func makePlan(ctx context.Context, t Target, files []localFile, conc int, protec
 		case sumHdr != f.hhash:
 			reasons[j] = ReasonHeaders
 		default:
-			entries[j] = mentry{etag: st.ETag, md5: f.md5, hdr: f.hhash}
+			entries[j] = entryFor(st.ETag, f.md5, f.hhash)
 		}
 		return nil
 	})
@@ -374,6 +434,13 @@ func makePlan(ctx context.Context, t Target, files []localFile, conc int, protec
 		} else {
 			p.unchanged++
 			p.next[files[i].key] = entries[j]
+		}
+	}
+
+	for _, a := range p.uploads {
+		if e, ok := old[a.Key]; ok && e.hdr != a.hhash {
+			p.rehead = true
+			break
 		}
 	}
 

@@ -126,6 +126,16 @@ func Run(ctx context.Context, t Target, site fs.FS, o Options) (*Report, error) 
 	if o.Planned != nil {
 		o.Planned(rep.Actions)
 	}
+	manifestHeader := Header{ContentType: "application/gzip", CacheControl: "no-store"}
+	if p.rehead {
+		// No entry may vouch for headers an object is about to lose.
+		etag, err := t.Put(runCtx, Upload{Key: ManifestKey, Body: p.next.encode(), Header: manifestHeader})
+		if err != nil {
+			rep.Failed = append(rep.Failed, Failure{Key: ManifestKey, Op: "upload", Error: err.Error()})
+			return rep, &FailedError{Failures: rep.Failed}
+		}
+		p.manifestETag = etag
+	}
 
 	var mu sync.Mutex // guards rep and p.next
 	do := func(a *Action) error {
@@ -175,11 +185,12 @@ func Run(ctx context.Context, t Target, site fs.FS, o Options) (*Report, error) 
 	}
 
 	// Record what is now in place, even after a failure, so that the next
-	// publish redoes only what is left.
+	// publish redoes only what is left. A publish that changed content only
+	// leaves it as it was, and does not write it.
 	wctx, done := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer done()
 	if m := p.next.encode(); md5hex(m) != p.manifestETag {
-		_, err := t.Put(wctx, Upload{Key: ManifestKey, Body: m, Header: Header{ContentType: "application/gzip", CacheControl: "no-store"}})
+		_, err := t.Put(wctx, Upload{Key: ManifestKey, Body: m, Header: manifestHeader})
 		if err != nil && len(rep.Failed) == 0 {
 			rep.Failed = append(rep.Failed, Failure{Key: ManifestKey, Op: "upload", Error: err.Error()})
 		}
@@ -233,5 +244,5 @@ func upload(ctx context.Context, t Target, site fs.FS, a *Action) (mentry, int64
 	if err != nil {
 		return mentry{}, 0, err
 	}
-	return mentry{etag: etag, md5: sum, hdr: a.hhash}, int64(len(body)), nil
+	return entryFor(etag, sum, a.hhash), int64(len(body)), nil
 }

@@ -20,6 +20,12 @@ import (
 //   - a component's created_at is the earliest time in the public content
 //     (the site has no record of when a component was configured), its
 //     updated_at the last time its status changed (else created_at);
+//   - the page's updated_at is the last time its status may have changed:
+//     a component's status, an incident opened, re-triaged or resolved, a
+//     maintenance's progress. It is the same in every document (the page
+//     is one object), and an update that changes none of these, which its
+//     incident's updated_at records, leaves the documents that do not
+//     list the incident as they were;
 //   - an incident with a published review is in status "postmortem";
 //   - a maintenance's impact is "maintenance", its monitoring_at the first
 //     verifying update, its resolved_at the completing update (or the end
@@ -116,11 +122,10 @@ func (r *renderer) newAPI() *api {
 	a := &api{r: r, byID: map[string]apiComponent{}, groupIDs: map[string]string{}}
 	ind := r.indicator
 	a.page = apiPage{
-		ID:        apiID("page", r.cfg.BaseURL),
-		Name:      cleanText(r.cfg.Title),
-		URL:       strings.TrimSuffix(r.cfg.BaseURL, "/"),
-		TimeZone:  r.cfg.Timezone,
-		UpdatedAt: a.time(r.lastUpdated()),
+		ID:       apiID("page", r.cfg.BaseURL),
+		Name:     cleanText(r.cfg.Title),
+		URL:      strings.TrimSuffix(r.cfg.BaseURL, "/"),
+		TimeZone: r.cfg.Timezone,
 	}
 	a.status = apiStatus{Indicator: string(ind.Impact), Description: ind.Description}
 	created := r.first
@@ -170,7 +175,55 @@ func (r *renderer) newAPI() *api {
 		a.components = append(a.components, ga)
 		a.components = append(a.components, children...)
 	}
+
+	// The page's updated_at: the last change that may have moved its status.
+	updated := created
+	later := func(t time.Time) {
+		if t.After(updated) && !t.After(r.s.Now) {
+			updated = t
+		}
+	}
+	for _, c := range r.cfg.Components {
+		later(r.changed[c.ID])
+	}
+	for _, in := range r.view.Incidents {
+		// Every time below is at or before the incident's last update.
+		if !in.LastChanged().After(updated) {
+			continue
+		}
+		later(in.Started)
+		for i, u := range in.Updates {
+			if i == 0 || u.Retriaged {
+				later(u.At)
+			}
+		}
+		later(in.Resolved)
+	}
+	for _, m := range r.view.Maintenances {
+		later(m.Changed(r.s.Now))
+	}
+	a.page.UpdatedAt = a.time(updated)
 	return a
+}
+
+// statusChanged is the last moment before now at which the status that
+// spans give a component changed, or created when it never did. An update
+// that leaves the status as it was (a new span of the same status, or one
+// under a worse span of another incident) is no change: the component's
+// entry, and every document that holds it, stays the same.
+func statusChanged(spans []Span, created, now time.Time) time.Time {
+	t := created
+	// Flattened spans are disjoint, of a status other than operational,
+	// and never end where one of the same status begins: each end is a
+	// change, save the end of one still running at now.
+	for _, sp := range flatten(spans) {
+		for _, c := range []time.Time{sp.From, sp.To} {
+			if c.After(t) && c.Before(now) {
+				t = c
+			}
+		}
+	}
+	return t
 }
 
 // time formats t as Statuspage does: RFC 3339 with milliseconds, in the

@@ -187,7 +187,8 @@ type feed struct {
 }
 
 func (r *renderer) newFeed(title, description, link, self string, entries []feedEntry) feed {
-	f := feed{Title: title, Description: description, Link: link, Author: r.cfg.Title, Self: self, Entries: entries, Updated: r.lastUpdated()}
+	// An empty feed has not changed since the site began.
+	f := feed{Title: title, Description: description, Link: link, Author: r.cfg.Title, Self: self, Entries: entries, Updated: r.first}
 	if len(entries) > 0 {
 		f.Updated = entries[0].At
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/base32"
 	"net/url"
 	"strings"
-	"time"
 )
 
 // Machine-readable outputs: what programs, feed readers, calendars and
@@ -122,13 +121,4 @@ func cleanText(s string) string {
 		}
 	}
 	return s
-}
-
-// lastUpdated is the site's "last updated", or Now for a site with no
-// content at all.
-func (r *renderer) lastUpdated() time.Time {
-	if !r.updated.IsZero() {
-		return r.updated
-	}
-	return r.s.Now
 }

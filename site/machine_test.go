@@ -909,3 +909,29 @@ func readable(name string, b []byte) string {
 	}
 	return html.UnescapeString(html.UnescapeString(string(b)))
 }
+
+// TestStatusChanged: a component's updated_at moves only when the status
+// the page shows for it changes.
+func TestStatusChanged(t *testing.T) {
+	at := func(h int) time.Time { return time.Date(2026, 11, 28, h, 0, 0, 0, time.UTC) }
+	created, now := at(0), at(20)
+	for _, tt := range []struct {
+		name  string
+		spans []Span
+		want  time.Time
+	}{
+		{"never affected", nil, created},
+		{"still degraded", []Span{{at(2), now, DegradedPerformance}}, at(2)},
+		{"recovered", []Span{{at(2), at(5), DegradedPerformance}}, at(5)},
+		{"an update keeping the status", []Span{{at(2), at(5), DegradedPerformance}, {at(5), now, DegradedPerformance}}, at(2)},
+		{"an update changing it", []Span{{at(2), at(5), DegradedPerformance}, {at(5), now, MajorOutage}}, at(5)},
+		{"under a worse incident", []Span{{at(1), now, MajorOutage}, {at(3), at(4), PartialOutage}, {at(4), now, DegradedPerformance}}, at(1)},
+		{"the worse one ends", []Span{{at(1), at(6), MajorOutage}, {at(3), now, PartialOutage}}, at(6)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := statusChanged(tt.spans, created, now); !got.Equal(tt.want) {
+				t.Errorf("statusChanged = %s, want %s", got.Format(time.Kitchen), tt.want.Format(time.Kitchen))
+			}
+		})
+	}
+}

@@ -212,6 +212,23 @@ func (m *Maintenance) LastChanged() time.Time {
 	return m.Start
 }
 
+// Changed is when what the maintenance shows last changed, as of now: its
+// newest update or, with none, the start or the end of its window once
+// past (its state follows the clock then). It is zero for a window
+// announced with no update that has not begun: when it was announced is
+// not known, and its start is still to come.
+func (m *Maintenance) Changed(now time.Time) time.Time {
+	switch {
+	case len(m.Updates) > 0:
+		return m.Updates[len(m.Updates)-1].At
+	case !now.Before(m.End):
+		return m.End
+	case !now.Before(m.Start):
+		return m.Start
+	}
+	return time.Time{}
+}
+
 // NotifiedTo reports whether audience a hears about the maintenance.
 func (m *Maintenance) NotifiedTo(a *Audience) bool {
 	return len(m.Audiences) == 0 || contains(m.Audiences, a.ID)
@@ -397,17 +414,24 @@ func (v Visible) FirstTime() time.Time {
 	return t
 }
 
-// LastUpdated is the time of the newest update anywhere, the site's "last
-// updated" (never the build's wall-clock time).
-func (v Visible) LastUpdated() time.Time {
+// LastUpdated is the time of the newest change anywhere as of now, the
+// site's "last updated" (never the build's wall-clock time, nor the start
+// of a window still to come).
+func (v Visible) LastUpdated(now time.Time) time.Time {
+	return lastChanged(v.Incidents, v.Maintenances, now)
+}
+
+// lastChanged is the newest change among incidents and maintenances, as
+// of now; zero when there is none.
+func lastChanged(ins []*Incident, ms []*Maintenance, now time.Time) time.Time {
 	var t time.Time
-	for _, in := range v.Incidents {
+	for _, in := range ins {
 		if c := in.LastChanged(); c.After(t) {
 			t = c
 		}
 	}
-	for _, m := range v.Maintenances {
-		if c := m.LastChanged(); c.After(t) {
+	for _, m := range ms {
+		if c := m.Changed(now); c.After(t) {
 			t = c
 		}
 	}

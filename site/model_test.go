@@ -319,15 +319,16 @@ func TestMaintenanceState(t *testing.T) {
 		now        time.Time
 		want       string
 		inProgress bool
+		changed    time.Time // zero: not known yet
 	}{
 		{name: "before the window", now: start.Add(-time.Minute), want: "scheduled"},
-		{name: "at the start", now: start, want: "in_progress", inProgress: true},
-		{name: "inside the window", now: start.Add(time.Hour), want: "in_progress", inProgress: true},
-		{name: "at the end", now: end, want: "completed"},
-		{name: "after the window", now: end.Add(time.Hour), want: "completed"},
-		{name: "started late: the update wins", updates: []*Update{upd(-60, "scheduled")}, now: start.Add(time.Hour), want: "scheduled"},
-		{name: "verifying", updates: []*Update{upd(0, "in_progress"), upd(90, "verifying")}, now: end.Add(time.Hour), want: "verifying", inProgress: true},
-		{name: "completed early", updates: []*Update{upd(0, "in_progress"), upd(30, "completed")}, now: start.Add(time.Hour), want: "completed"},
+		{name: "at the start", now: start, want: "in_progress", inProgress: true, changed: start},
+		{name: "inside the window", now: start.Add(time.Hour), want: "in_progress", inProgress: true, changed: start},
+		{name: "at the end", now: end, want: "completed", changed: end},
+		{name: "after the window", now: end.Add(time.Hour), want: "completed", changed: end},
+		{name: "started late: the update wins", updates: []*Update{upd(-60, "scheduled")}, now: start.Add(time.Hour), want: "scheduled", changed: start.Add(-time.Hour)},
+		{name: "verifying", updates: []*Update{upd(0, "in_progress"), upd(90, "verifying")}, now: end.Add(time.Hour), want: "verifying", inProgress: true, changed: start.Add(90 * time.Minute)},
+		{name: "completed early", updates: []*Update{upd(0, "in_progress"), upd(30, "completed")}, now: start.Add(time.Hour), want: "completed", changed: start.Add(30 * time.Minute)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := &Maintenance{Start: start, End: end, Updates: tc.updates}
@@ -339,6 +340,9 @@ func TestMaintenanceState(t *testing.T) {
 			}
 			if got := m.Upcoming(tc.now); got != (tc.want == "scheduled") {
 				t.Errorf("Upcoming = %v", got)
+			}
+			if got := m.Changed(tc.now); !got.Equal(tc.changed) {
+				t.Errorf("Changed = %v, want %v", got, tc.changed)
 			}
 		})
 	}

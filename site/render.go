@@ -130,7 +130,7 @@ func dataRenderer(s *Site) *renderer {
 		r.status[c.ID] = current.ComponentStatus(c.ID, now)
 	}
 	r.indicator = current.Indicator(r.cfg, now)
-	r.updated = r.view.LastUpdated()
+	r.updated = r.view.LastUpdated(now)
 	r.first = r.view.FirstTime()
 	if r.first.IsZero() {
 		r.first = now
@@ -141,59 +141,38 @@ func dataRenderer(s *Site) *renderer {
 
 // componentSpans fills r.spans, r.uptime and r.changed. The uptime bars
 // only look back cfg.HistoryDays, so an incident resolved before that
-// window opened adds nothing to them; and an incident's changes of status
-// all lie at or before its last update, so it is only searched for a
-// component's last change when that could be later than the one known.
+// window opened adds nothing to them, nor to a component's status changes
+// after the window opened: only a component with no change since then
+// needs every incident to find its last one.
 func (r *renderer) componentSpans() {
 	now, loc, days := r.s.Now, r.cfg.Location, r.cfg.HistoryDays
 	y, m, d := now.In(loc).Date()
 	window := time.Date(y, m, d-days+1, 0, 0, 0, 0, loc)
 	r.spans = make(map[string][]Span, len(r.cfg.Components))
-	r.changed = make(map[string]time.Time, len(r.cfg.Components))
-	for _, c := range r.cfg.Components {
-		r.changed[c.ID] = r.first
-	}
-	note := func(id string, spans []Span) {
-		t := r.changed[id]
-		for _, sp := range spans {
-			for _, c := range [2]time.Time{sp.From, sp.To} {
-				if c.After(t) && c.Before(now) {
-					t = c
-				}
-			}
-		}
-		r.changed[id] = t
-	}
 	for _, in := range r.view.Incidents {
-		inWindow := in.Active() || in.Resolved.After(window)
-		last := in.LastChanged()
+		if !in.Active() && !in.Resolved.After(window) {
+			continue
+		}
 		for _, id := range in.Affected {
-			known, ok := r.changed[id]
-			if !ok || !inWindow && !last.After(known) {
-				continue
-			}
-			sp := in.Spans(id, now)
-			if inWindow {
-				r.spans[id] = append(r.spans[id], sp...)
-			}
-			note(id, sp)
+			r.spans[id] = append(r.spans[id], in.Spans(id, now)...)
 		}
 	}
 	for _, mt := range r.view.Maintenances {
 		for _, id := range mt.Components {
-			if _, ok := r.changed[id]; !ok {
-				continue
-			}
-			sp := mt.Periods(now)
-			r.spans[id] = append(r.spans[id], sp...)
-			note(id, sp)
+			r.spans[id] = append(r.spans[id], mt.Periods(now)...)
 		}
 	}
 	r.uptime = make(map[string]Uptime, len(r.cfg.Components))
+	r.changed = make(map[string]time.Time, len(r.cfg.Components))
 	for _, c := range r.cfg.Components {
 		sp := r.spans[c.ID]
 		sort.Slice(sp, func(i, j int) bool { return sp[i].From.Before(sp[j].From) })
 		r.uptime[c.ID] = ComponentUptime(sp, days, now, loc)
+		t := statusChanged(sp, r.first, now)
+		if !t.After(window) {
+			t = statusChanged(r.view.ComponentSpans(c.ID, now), r.first, now)
+		}
+		r.changed[c.ID] = t
 	}
 }
 
@@ -243,7 +222,7 @@ type page struct {
 	CSS       string
 	Canonical string
 	Indicator Indicator
-	Updated   time.Time
+	Updated   time.Time // the newest change to what the page shows (zero: none)
 	Feeds     []Feed
 	Data      any
 }
@@ -251,13 +230,17 @@ type page struct {
 // Feed is an alternate representation a page advertises.
 type Feed struct{ Type, Title, Href string }
 
-func (r *renderer) page(p, title string, data any) *page {
+// page makes a page's data. updated is its "last updated": the newest
+// change to what it shows (the site's for the home page, an incident's for
+// its page), never the site's own, so that a page whose content did not
+// change keeps its bytes and publish leaves it alone.
+func (r *renderer) page(p, title string, updated time.Time, data any) *page {
 	root := strings.Repeat("../", strings.Count(p, "/"))
 	return &page{
 		Site: r.cfg, Root: root, Path: p, Title: title, CSS: root + r.css,
 		Canonical: r.cfg.BaseURL + p,
 		Indicator: r.indicator,
-		Updated:   r.updated,
+		Updated:   updated,
 		Feeds:     r.feeds(p, root),
 		Data:      data,
 	}
@@ -271,12 +254,12 @@ func (r *renderer) exec(file, tmpl string, data any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// page is a job rendering template tmpl into file, with the page data that
-// data gives when it runs.
-func (r *renderer) pageJob(file, tmpl, title string, data func() any) job {
+// pageJob is a job rendering template tmpl into file, with the page data
+// and the "last updated" time that data gives when it runs.
+func (r *renderer) pageJob(file, tmpl, title string, data func() (any, time.Time)) job {
 	return job{file, func() ([]byte, error) {
-		dir := strings.TrimSuffix(file, "index.html")
-		return r.exec(file, tmpl, r.page(dir, title, data()))
+		d, updated := data()
+		return r.exec(file, tmpl, r.page(strings.TrimSuffix(file, "index.html"), title, updated, d))
 	}}
 }
 
@@ -300,25 +283,49 @@ func (r *renderer) publicJobs() []job {
 		}
 		jobs = append(jobs, job{dst, func() ([]byte, error) { return fs.ReadFile(r.s.fsys(), src) }})
 	}
-	jobs = append(jobs, r.pageJob("index.html", "index.html", r.cfg.Title, func() any { return r.indexData() }))
+	jobs = append(jobs, r.pageJob("index.html", "index.html", r.cfg.Title, func() (any, time.Time) { return r.indexData(), r.updated }))
 	for _, in := range r.view.Incidents {
-		jobs = append(jobs, r.pageJob("incidents/"+in.Slug+"/index.html", "incident.html", in.Title, func() any { return r.incidentView(in) }))
+		jobs = append(jobs, r.pageJob("incidents/"+in.Slug+"/index.html", "incident.html", in.Title, func() (any, time.Time) { return r.incidentView(in), in.LastChanged() }))
 	}
 	for _, m := range r.view.Maintenances {
-		jobs = append(jobs, r.pageJob("maintenance/"+m.Slug+"/index.html", "maintenance.html", m.Title, func() any { return r.maintenanceView(m) }))
+		jobs = append(jobs, r.pageJob("maintenance/"+m.Slug+"/index.html", "maintenance.html", m.Title, func() (any, time.Time) { return r.maintenanceView(m), m.Changed(r.s.Now) }))
 	}
 	for _, c := range r.cfg.Components {
-		jobs = append(jobs, r.pageJob("components/"+c.ID+"/index.html", "component.html", c.Name, func() any { return r.componentPage(c) }))
+		jobs = append(jobs, r.pageJob("components/"+c.ID+"/index.html", "component.html", c.Name, func() (any, time.Time) {
+			cp := r.componentPage(c)
+			return cp, r.listed(cp.Incidents, cp.Maintenances)
+		}))
 	}
 	months := r.months()
 	jobs = append(jobs,
-		r.pageJob("history/index.html", "history.html", "History", func() any { return months }),
-		r.pageJob("reviews/index.html", "reviews.html", "Post-incident reviews", func() any { return r.reviews() }),
+		r.pageJob("history/index.html", "history.html", "History", func() (any, time.Time) { return months, time.Time{} }),
+		r.pageJob("reviews/index.html", "reviews.html", "Post-incident reviews", func() (any, time.Time) {
+			reviews := r.reviews()
+			reviewed := make([]incidentSummary, len(reviews))
+			for i, rv := range reviews {
+				reviewed[i] = rv.incidentSummary
+			}
+			return reviews, r.listed(reviewed, nil)
+		}),
 	)
 	for _, mo := range months {
-		jobs = append(jobs, r.pageJob("history/"+mo.Key+"/index.html", "month.html", mo.Name, func() any { return mo }))
+		jobs = append(jobs, r.pageJob("history/"+mo.Key+"/index.html", "month.html", mo.Name, func() (any, time.Time) { return mo, r.listed(mo.Incidents, mo.Maintenances) }))
 	}
 	return append(jobs, r.machineJobs()...)
+}
+
+// listed is the "last updated" of a page that lists these incidents and
+// maintenance windows: the newest change among them.
+func (r *renderer) listed(ins []incidentSummary, ms []maintenanceSummary) time.Time {
+	incidents := make([]*Incident, len(ins))
+	for i, in := range ins {
+		incidents[i] = in.Incident
+	}
+	windows := make([]*Maintenance, len(ms))
+	for i, m := range ms {
+		windows[i] = m.Maintenance
+	}
+	return lastChanged(incidents, windows, r.s.Now)
 }
 
 // bundleOf splits "incidents/<slug>/file" into its kind and slug.

@@ -464,3 +464,60 @@ func TestComponentPageWindow(t *testing.T) {
 		t.Error("at the sample's time, the component page should list both incidents and nothing earlier")
 	}
 }
+
+// TestOneUpdateChangesOnlyWhatShowsIt: a new update that changes no
+// component's status and no severity rewrites the pages, feeds and
+// documents that show the incident, and leaves every other file byte for
+// byte as it was (publish uploads only what differs). Nothing site-wide, a
+// "last updated" in a footer or a page's updated_at, spreads it further.
+func TestOneUpdateChangesOnlyWhatShowsIt(t *testing.T) {
+	dir := copySample(t)
+	_, before, _ := build(t, os.DirFS(dir), sampleNow)
+	const slug = "2026-11-27-card-authorization-timeouts"
+	writeFile(t, dir, "content/incidents/"+slug+"/2026-11-28T0158Z.md",
+		"---\nat: 2026-11-28T01:58:00Z\nstatus: monitoring\n---\n\nStill watching the results.\n")
+	_, after, _ := build(t, os.DirFS(dir), sampleNow)
+
+	var changed []string
+	for name, b := range after.files {
+		if !bytes.Equal(b, before.files[name]) {
+			changed = append(changed, name)
+		}
+	}
+	slices.Sort(changed)
+	want := []string{
+		"api/v2/incidents.json",
+		"api/v2/incidents/unresolved.json",
+		"api/v2/summary.json",
+		"banner.json",
+		"components/card-processing/history.atom",
+		"components/card-processing/history.rss",
+		"components/card-processing/index.html",
+		"components/checkout-api/history.atom",
+		"components/checkout-api/history.rss",
+		"components/checkout-api/index.html",
+		"history.atom",
+		"history.rss",
+		"history/2026-11/index.html",
+		"incidents/" + slug + "/index.html",
+		"index.html",
+	}
+	if !slices.Equal(changed, want) {
+		t.Errorf("one update changed %d files:\n  %s\nwant %d:\n  %s", len(changed), strings.Join(changed, "\n  "), len(want), strings.Join(want, "\n  "))
+	}
+
+	// One that brings a component back does change the page's status, and
+	// the documents that report it.
+	writeFile(t, dir, "content/incidents/"+slug+"/2026-11-28T0159Z.md",
+		"---\nat: 2026-11-28T01:59:00Z\nstatus: monitoring\nimpact:\n  card-processing: operational\n---\n\nCard payments are back to normal.\n")
+	_, recovered, _ := build(t, os.DirFS(dir), sampleNow)
+	for _, name := range []string{"api/v2/status.json", "api/v2/components.json", "components/card-processing/badge.svg"} {
+		if bytes.Equal(recovered.files[name], after.files[name]) {
+			t.Errorf("%s did not change when a component recovered", name)
+		}
+	}
+	page := decodeJSON(t, "status.json", recovered.files["api/v2/status.json"])["page"].(map[string]any)
+	if page["updated_at"] != "2026-11-27T20:59:00.000-05:00" {
+		t.Errorf("page.updated_at = %v, want the recovery", page["updated_at"])
+	}
+}

@@ -45,14 +45,7 @@ func TestComponentSpansMatchFullScan(t *testing.T) {
 					t.Fatalf("now %s, %s, day %s: got %+v, want %+v", now, c.ID, w.Date.Format(time.DateOnly), g, w)
 				}
 			}
-			last := r.first
-			for _, sp := range all {
-				for _, e := range []time.Time{sp.From, sp.To} {
-					if e.After(last) && e.Before(now) {
-						last = e
-					}
-				}
-			}
+			last := statusChanged(all, r.first, now)
 			if !r.changed[c.ID].Equal(last) {
 				t.Errorf("now %s, %s: last change %s, want %s", now, c.ID, r.changed[c.ID], last)
 			}
