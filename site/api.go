@@ -3,8 +3,10 @@ package site
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -357,7 +359,31 @@ func (a *api) maintenance(m *Maintenance) apiIncident {
 	return ai
 }
 
+// apiJobs are the api/v2 documents, worked out when the first of them is
+// rendered.
 func (r *renderer) apiJobs() []job {
+	docs := sync.OnceValue(r.apiDocs)
+	var jobs []job
+	for _, name := range apiDocNames {
+		jobs = append(jobs, job{apiDir + name, func() ([]byte, error) {
+			d, ok := docs()[name]
+			if !ok {
+				return nil, fmt.Errorf("api/v2/%s: no such document", name)
+			}
+			return marshalJSON(d)
+		}})
+	}
+	return jobs
+}
+
+// apiDocNames are the documents under api/v2/.
+var apiDocNames = []string{
+	"summary.json", "status.json", "components.json", "incidents.json", "incidents/unresolved.json",
+	"scheduled-maintenances.json", "scheduled-maintenances/upcoming.json", "scheduled-maintenances/active.json",
+}
+
+// apiDocs are the api/v2 documents by name.
+func (r *renderer) apiDocs() map[string]any {
 	a := r.newAPI()
 	now := r.s.Now
 	var all, unresolved []apiIncident
@@ -419,11 +445,11 @@ func (r *renderer) apiJobs() []job {
 		{"scheduled-maintenances/upcoming.json", maintenancesDoc{a.page, nonNil(upcoming)}},
 		{"scheduled-maintenances/active.json", maintenancesDoc{a.page, nonNil(active)}},
 	}
-	var jobs []job
+	out := make(map[string]any, len(docs))
 	for _, d := range docs {
-		jobs = append(jobs, job{apiDir + d.name, func() ([]byte, error) { return marshalJSON(d.doc) }})
+		out[d.name] = d.doc
 	}
-	return jobs
+	return out
 }
 
 type incidentsDoc struct {

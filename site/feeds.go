@@ -6,6 +6,7 @@ import (
 	"html"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -195,7 +196,27 @@ func (r *renderer) newFeed(title, description, link, self string, entries []feed
 	return f
 }
 
+// feedJobs are the site's feeds and each component's. What they hold is
+// worked out when the first of them is rendered.
 func (r *renderer) feedJobs() []job {
+	feeds := sync.OnceValue(r.feedsByDir)
+	dirs := []string{""}
+	for _, c := range r.cfg.Components {
+		dirs = append(dirs, "components/"+c.ID+"/")
+	}
+	var jobs []job
+	for _, dir := range dirs {
+		jobs = append(jobs,
+			job{dir + rssFile, func() ([]byte, error) { return xmlDoc(feeds()[dir].rss()) }},
+			job{dir + atomFile, func() ([]byte, error) { return xmlDoc(feeds()[dir].atom()) }},
+		)
+	}
+	return jobs
+}
+
+// feedsByDir are the feeds by folder: "" for the site's, components/<id>/ for
+// a component's.
+func (r *renderer) feedsByDir() map[string]feed {
 	all := &top{n: feedLimit}
 	per := map[string]*top{}
 	for _, c := range r.cfg.Components {
@@ -233,15 +254,7 @@ func (r *renderer) feedJobs() []job {
 		dir := "components/" + c.ID + "/"
 		feeds[dir] = r.newFeed(c.Name+" · "+r.cfg.Title, "Incidents and maintenance affecting "+c.Name+" on "+r.cfg.Title, base+dir, base+dir+"history", entries(per[c.ID]))
 	}
-	var jobs []job
-	for _, dir := range sortedKeys(feeds) {
-		f := feeds[dir]
-		jobs = append(jobs,
-			job{dir + rssFile, func() ([]byte, error) { return xmlDoc(f.rss()) }},
-			job{dir + atomFile, func() ([]byte, error) { return xmlDoc(f.atom()) }},
-		)
-	}
-	return jobs
+	return feeds
 }
 
 func xmlDoc(v any) ([]byte, error) {

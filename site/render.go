@@ -296,9 +296,19 @@ func (r *renderer) publicJobs() []job {
 			return cp, r.listed(cp.Incidents, cp.Maintenances)
 		}))
 	}
-	months := r.months()
+	// The months' pages are listed from their keys alone: what each holds
+	// is worked out when the first of them is rendered.
+	months := sync.OnceValue(r.months)
+	month := func(key string) *monthView {
+		for _, mo := range months() {
+			if mo.Key == key {
+				return mo
+			}
+		}
+		return &monthView{Key: key}
+	}
 	jobs = append(jobs,
-		r.pageJob("history/index.html", "history.html", "History", func() (any, time.Time) { return months, time.Time{} }),
+		r.pageJob("history/index.html", "history.html", "History", func() (any, time.Time) { return months(), time.Time{} }),
 		r.pageJob("reviews/index.html", "reviews.html", "Post-incident reviews", func() (any, time.Time) {
 			reviews := r.reviews()
 			reviewed := make([]incidentSummary, len(reviews))
@@ -308,8 +318,11 @@ func (r *renderer) publicJobs() []job {
 			return reviews, r.listed(reviewed, nil)
 		}),
 	)
-	for _, mo := range months {
-		jobs = append(jobs, r.pageJob("history/"+mo.Key+"/index.html", "month.html", mo.Name, func() (any, time.Time) { return mo, r.listed(mo.Incidents, mo.Maintenances) }))
+	for _, key := range r.monthKeys() {
+		jobs = append(jobs, job{"history/" + key + "/index.html", func() ([]byte, error) {
+			mo := month(key)
+			return r.exec("history/"+key+"/index.html", "month.html", r.page("history/"+key+"/", mo.Name, r.listed(mo.Incidents, mo.Maintenances), mo))
+		}})
 	}
 	return append(jobs, r.machineJobs()...)
 }
@@ -628,6 +641,26 @@ type monthView struct {
 	Name         string // November 2026
 	Incidents    []incidentSummary
 	Maintenances []maintenanceSummary
+}
+
+// monthKeys are the keys of the months that months gives, newest first.
+func (r *renderer) monthKeys() []string {
+	loc := r.cfg.Location
+	seen := map[string]bool{}
+	var since time.Time
+	for i, in := range r.view.Incidents { // newest first: a month's run ends at its start
+		if i == 0 || in.Started.Before(since) {
+			t := in.Started.In(loc)
+			seen[t.Format("2006-01")] = true
+			since = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, loc)
+		}
+	}
+	for _, m := range r.view.Maintenances {
+		seen[m.Start.In(loc).Format("2006-01")] = true
+	}
+	keys := sortedKeys(seen)
+	sort.Sort(sort.Reverse(sort.StringSlice(keys)))
+	return keys
 }
 
 // months groups everything public by month of its start, newest first.

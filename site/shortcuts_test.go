@@ -117,3 +117,34 @@ func TestFeedSelectionMatchesFullSort(t *testing.T) {
 		}
 	}
 }
+
+// TestMonthKeysMatchMonths: the months' pages are listed from monthKeys
+// before months works out what they hold; both must agree.
+func TestMonthKeysMatchMonths(t *testing.T) {
+	dir := t.TempDir()
+	if err := synth.Write(dir, synth.Options{Incidents: 300, UpdatesPerIncident: 2, Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Load(os.DirFS(dir), Options{Now: synth.DefaultNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tz := range []string{"UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"} {
+		loc, err := time.LoadLocation(tz)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := *s.Config
+		cfg.Location = loc
+		s2 := *s
+		s2.Config = &cfg
+		r := dataRenderer(&s2)
+		var want []string
+		for _, mo := range r.months() {
+			want = append(want, mo.Key)
+		}
+		if got := r.monthKeys(); !slices.Equal(got, want) {
+			t.Errorf("%s: monthKeys %v, months %v", tz, got, want)
+		}
+	}
+}
