@@ -214,11 +214,16 @@ func (r *renderer) newAPI() *api {
 // under a worse span of another incident) is no change: the component's
 // entry, and every document that holds it, stays the same.
 func statusChanged(spans []Span, created, now time.Time) time.Time {
+	return flatChanged(flatten(spans), created, now)
+}
+
+// flatChanged is statusChanged of spans already flattened.
+func flatChanged(flat []Span, created, now time.Time) time.Time {
 	t := created
 	// Flattened spans are disjoint, of a status other than operational,
 	// and never end where one of the same status begins: each end is a
 	// change, save the end of one still running at now.
-	for _, sp := range flatten(spans) {
+	for _, sp := range flat {
 		for _, c := range []time.Time{sp.From, sp.To} {
 			if c.After(t) && c.Before(now) {
 				t = c

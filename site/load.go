@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -158,19 +159,17 @@ func LoadIncident(fsys fs.FS, cfg *Config, slug string) (*Incident, error) {
 
 // sort orders incidents newest first and maintenance latest window first.
 func (s *Site) sort() {
-	sort.SliceStable(s.Incidents, func(i, j int) bool {
-		a, b := s.Incidents[i], s.Incidents[j]
-		if !a.Started.Equal(b.Started) {
-			return a.Started.After(b.Started)
+	slices.SortStableFunc(s.Incidents, func(a, b *Incident) int {
+		if c := b.Started.Compare(a.Started); c != 0 {
+			return c
 		}
-		return a.Slug < b.Slug
+		return strings.Compare(a.Slug, b.Slug)
 	})
-	sort.SliceStable(s.Maintenances, func(i, j int) bool {
-		a, b := s.Maintenances[i], s.Maintenances[j]
-		if !a.Start.Equal(b.Start) {
-			return a.Start.After(b.Start)
+	slices.SortStableFunc(s.Maintenances, func(a, b *Maintenance) int {
+		if c := b.Start.Compare(a.Start); c != 0 {
+			return c
 		}
-		return a.Slug < b.Slug
+		return strings.Compare(a.Slug, b.Slug)
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -166,9 +167,10 @@ func (r *renderer) componentSpans() {
 	r.changed = make(map[string]time.Time, len(r.cfg.Components))
 	for _, c := range r.cfg.Components {
 		sp := r.spans[c.ID]
-		sort.Slice(sp, func(i, j int) bool { return sp[i].From.Before(sp[j].From) })
-		r.uptime[c.ID] = ComponentUptime(sp, days, now, loc)
-		t := statusChanged(sp, r.first, now)
+		slices.SortFunc(sp, func(a, b Span) int { return a.From.Compare(b.From) })
+		flat := flatten(sp)
+		r.uptime[c.ID] = flatUptime(flat, days, now, loc)
+		t := flatChanged(flat, r.first, now)
 		if !t.After(window) {
 			t = statusChanged(r.view.ComponentSpans(c.ID, now), r.first, now)
 		}

@@ -1,7 +1,7 @@
 package site
 
 import (
-	"sort"
+	"slices"
 	"time"
 )
 
@@ -24,7 +24,7 @@ func flatten(spans []Span) []Span {
 		}
 		edges = append(edges, edge{s.From, true, s.Status}, edge{s.To, false, s.Status})
 	}
-	sort.Slice(edges, func(i, j int) bool { return edges[i].at.Before(edges[j].at) })
+	slices.SortFunc(edges, func(a, b edge) int { return a.at.Compare(b.at) })
 	var out []Span
 	var counts [5]int
 	worst := func() Status {
@@ -86,7 +86,11 @@ func (u Uptime) Start() time.Time {
 // ComponentUptime computes the uptime bar for component id: days days
 // ending with now's day in loc.
 func ComponentUptime(spans []Span, days int, now time.Time, loc *time.Location) Uptime {
-	flat := flatten(spans)
+	return flatUptime(flatten(spans), days, now, loc)
+}
+
+// flatUptime is ComponentUptime of spans already flattened.
+func flatUptime(flat []Span, days int, now time.Time, loc *time.Location) Uptime {
 	y, m, d := now.In(loc).Date()
 	u := Uptime{Days: make([]Day, days)}
 	var total, down time.Duration
