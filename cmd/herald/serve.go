@@ -90,6 +90,12 @@ type preview struct {
 	problems site.Problems
 	other    error // a failure that is not a content problem
 	version  int
+	// behind lists the changes the last good site lacks, those of the
+	// failed rebuilds since it (nil with behindAll: all of them): the next
+	// rebuild reads them again, so a broken file stays in view while
+	// other files are edited.
+	behind    []string
+	behindAll bool
 
 	subsMu sync.Mutex
 	subs   map[chan int]struct{}
@@ -124,6 +130,11 @@ func (p *preview) rebuild(changed []string) {
 	start := time.Now()
 	p.mu.RLock()
 	prev, theme, tmpl := p.site, p.theme, p.tmpl
+	if p.behindAll {
+		changed = nil
+	} else if changed != nil {
+		changed = slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(changed), p.behind...))))
+	}
 	p.mu.RUnlock()
 
 	fsys := os.DirFS(p.source)
@@ -172,10 +183,14 @@ func (p *preview) rebuild(changed []string) {
 	case err == nil:
 		p.site, p.theme, p.tmpl, p.pages = next, theme, tmpl, pages
 		p.problems, p.other = nil, nil
+		p.behind, p.behindAll = nil, false
 	case errors.As(err, &ps):
 		p.problems, p.other = ps, nil
 	default:
 		p.problems, p.other = nil, err
+	}
+	if err != nil {
+		p.behind, p.behindAll = changed, changed == nil
 	}
 	p.version++
 	v := p.version

@@ -107,7 +107,7 @@ const activeSlug = "2026-11-27-card-authorization-timeouts"
 
 func TestServeFollowsEdits(t *testing.T) {
 	dir := copySample(t)
-	_, srv := startPreview(t, dir)
+	p, srv := startPreview(t, dir)
 	incURL := srv.URL + "/incidents/" + activeSlug + "/"
 	incDir := filepath.Join(dir, "content", "incidents", activeSlug)
 
@@ -164,6 +164,23 @@ func TestServeFollowsEdits(t *testing.T) {
 	}
 	if _, idx := get(t, srv.URL+"/"); !strings.Contains(idx, `id="herald-problems"`) || !strings.Contains(idx, "Brand new outage of exports") {
 		t.Error("the index while broken should show the overlay over the last good build")
+	}
+	// An edit elsewhere while it is broken keeps the problem in view: the
+	// broken file is read again with the next change, until it is fixed.
+	version := func() int {
+		p.mu.RLock()
+		defer p.mu.RUnlock()
+		return p.version
+	}
+	before := version()
+	write(t, latest, strings.Replace(string(b), "Edited-in-place", "Edited-while-broken", 1))
+	for deadline := time.Now().Add(10 * time.Second); version() == before; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no rebuild after an edit while another file is broken")
+		}
+	}
+	if _, body := get(t, incURL); !strings.Contains(body, "2026-11-28T0110Z.md:3: unknown status") {
+		t.Error("an edit elsewhere hid the broken file's problem")
 	}
 	// Fixed: the overlay goes.
 	write(t, bad, "---\nat: 2026-11-28T01:10:00Z\nstatus: identified\n---\nThe export workers ran out of disk.\n")
