@@ -2,6 +2,7 @@ package site
 
 import (
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -69,10 +70,23 @@ func (p *Pages) File(name string) (data []byte, ok bool, err error) {
 	return f.data, true, f.err
 }
 
-// RenderAll renders every file, on all CPUs, and returns the first error.
-func (p *Pages) RenderAll() error {
+// RenderSample renders one file of each kind: every site-wide file, and the
+// first of the incidents', the maintenance windows', the components' and the
+// months' pages, feeds and badges. A template that fails on every page of a
+// kind fails here; one that fails on some pages only is found when they are
+// asked for.
+func (p *Pages) RenderSample() error {
+	seen := map[string]bool{}
 	var jobs []func() error
 	for _, name := range p.Names() {
+		kind := name
+		if parts := strings.Split(name, "/"); len(parts) >= 3 {
+			kind = parts[0] + "/*/" + parts[len(parts)-1]
+		}
+		if seen[kind] {
+			continue
+		}
+		seen[kind] = true
 		jobs = append(jobs, func() error {
 			_, _, err := p.File(name)
 			return err

@@ -124,8 +124,8 @@ func newPreview(f buildFlags) (*preview, error) {
 // again only the bundles it touched, and renders nothing: pages are
 // rendered when the browser asks for them (site.Pages), so an edit costs
 // about the same on a site of any size. A full rebuild (the start, the
-// config or the theme changed) renders every page at once, so that a
-// template that fails on some page is reported at once.
+// config or the theme changed) renders a page of each kind, so that a
+// broken template is reported at once and the last good site stays.
 func (p *preview) rebuild(changed []string) {
 	start := time.Now()
 	p.mu.RLock()
@@ -173,7 +173,7 @@ func (p *preview) rebuild(changed []string) {
 	if err == nil {
 		pages = site.NewPages(next, tmpl)
 		if full {
-			err = pages.RenderAll()
+			err = pages.RenderSample()
 		}
 	}
 
@@ -201,7 +201,7 @@ func (p *preview) rebuild(changed []string) {
 		fmt.Fprintf(p.log, "%v\n", err)
 	case full:
 		n := len(pages.Names())
-		fmt.Fprintf(p.log, "rendered %d %s in %s\n", n, plural(n, "file", "files"), time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(p.log, "built %d %s in %s; pages render as they are viewed\n", n, plural(n, "file", "files"), time.Since(start).Round(time.Millisecond))
 	default:
 		fmt.Fprintf(p.log, "reloaded %d changed %s in %s; pages render as they are viewed\n", len(content), plural(len(content), "file", "files"), time.Since(start).Round(time.Millisecond))
 	}

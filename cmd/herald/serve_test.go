@@ -232,3 +232,30 @@ func TestServeDigestPreviews(t *testing.T) {
 		t.Errorf("unknown digest: status %d, want 404", code)
 	}
 }
+
+// TestServeThemeErrors: a theme whose template fails keeps the last good
+// site in view under the error, and its fix shows.
+func TestServeThemeErrors(t *testing.T) {
+	dir := copySample(t)
+	_, srv := startPreview(t, dir)
+	tmpl := filepath.Join(dir, "themes", "acme", "templates", "component.html")
+	write(t, tmpl, `{{template "layout.html" .}}{{define "main"}}{{.Data.NoSuchField}}{{end}}`)
+	cfg := filepath.Join(dir, "config.toml")
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, cfg, strings.Replace(string(b), `theme = ""`, `theme = "acme"`, 1))
+	body := eventually(t, srv.URL+"/components/payouts/", "the template error", func(_ int, body string) bool {
+		return strings.Contains(body, `id="herald-problems"`)
+	})
+	for _, want := range []string{"component.html", "NoSuchField", "Uptime, last 90 days"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page over a broken template lacks %q", want)
+		}
+	}
+	write(t, tmpl, `{{template "layout.html" .}}{{define "main"}}<p>Acme component {{.Data.Name}}</p>{{end}}`)
+	eventually(t, srv.URL+"/components/payouts/", "the fixed template", func(_ int, body string) bool {
+		return strings.Contains(body, "Acme component Payouts") && !strings.Contains(body, `id="herald-problems"`)
+	})
+}
