@@ -8,8 +8,8 @@ import (
 
 // Pages is the public site as files rendered on demand: serve prepares a
 // Pages at every edit (a few passes over the content) and renders a file
-// only when it is asked for, so an edit costs the same on a site of ten
-// incidents and of ten thousand. Each file is rendered at most once.
+// only when it is asked for, so the cost of an edit grows little with the
+// site. Each file is rendered at most once.
 type Pages struct {
 	jobs  map[string]job
 	mu    sync.Mutex
