@@ -35,6 +35,9 @@ type Composer struct {
 	digests   map[string]*site.Digest
 	renders   map[string]*rendering
 	summaries map[string]*summaryRendering // by period key
+
+	statuspageOnce sync.Once
+	statuspage     *site.Statuspage // for webhooks, made once per run
 }
 
 // rendering is a digest rendered for its channels: the same bytes for
@@ -283,10 +286,11 @@ func (c *Composer) Webhook(n Notice, endpoint string) (*Message, error) {
 	if d.Latest != nil {
 		p.Audience.Text = d.Latest.Text.Plain
 	}
+	c.statuspageOnce.Do(func() { c.statuspage = site.NewStatuspage(c.Site) })
 	if n.Item.Incident != nil {
-		p.Incident = site.StatuspageIncident(c.Site, n.Item.Incident)
+		p.Incident = c.statuspage.Incident(n.Item.Incident)
 	} else {
-		p.Maintenance = site.StatuspageMaintenance(c.Site, n.Item.Maintenance)
+		p.Maintenance = c.statuspage.Maintenance(n.Item.Maintenance)
 	}
 	body, err := json.Marshal(p)
 	if err != nil {
