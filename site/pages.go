@@ -40,6 +40,9 @@ func (p *Pages) Has(name string) bool {
 	return ok
 }
 
+// Len is the number of the site's files.
+func (p *Pages) Len() int { return len(p.jobs) }
+
 // Names lists the site's files, sorted.
 func (p *Pages) Names() []string {
 	out := make([]string, 0, len(p.jobs))

@@ -200,7 +200,7 @@ func (p *preview) rebuild(changed []string) {
 	case err != nil:
 		fmt.Fprintf(p.log, "%v\n", err)
 	case full:
-		n := len(pages.Names())
+		n := pages.Len()
 		fmt.Fprintf(p.log, "built %d %s in %s; pages render as they are viewed\n", n, plural(n, "file", "files"), time.Since(start).Round(time.Millisecond))
 	default:
 		fmt.Fprintf(p.log, "reloaded %d changed %s in %s; pages render as they are viewed\n", len(content), plural(len(content), "file", "files"), time.Since(start).Round(time.Millisecond))

@@ -111,3 +111,38 @@ func BenchmarkServeEdit(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkServeStart measures serve's start on a large site, up to the
+// moment it answers: loading the content, preparing the pages and
+// rendering one of each kind to check the templates.
+//
+//	go test ./cmd/herald -run '^$' -bench ServeStart -benchtime 5x
+func BenchmarkServeStart(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("incidents=%d", n), func(b *testing.B) {
+			if n > 1000 && testing.Short() {
+				b.Skip("large site skipped in -short mode")
+			}
+			dir := b.TempDir()
+			if err := synth.Write(dir, synth.Options{Incidents: n, Seed: 1}); err != nil {
+				b.Fatal(err)
+			}
+			f := buildFlags{source: dir, now: synth.DefaultNow.Format(time.RFC3339)}
+			b.ResetTimer()
+			for range b.N {
+				p, err := newPreview(f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if ps := p.problemList(); len(ps) > 0 {
+					b.Fatalf("generated content does not build: %v", ps)
+				}
+				rec := httptest.NewRecorder()
+				p.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+				if rec.Code != 200 {
+					b.Fatalf("index: status %d", rec.Code)
+				}
+			}
+		})
+	}
+}
