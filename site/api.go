@@ -370,7 +370,7 @@ func (r *renderer) apiJobs() []job {
 	docs := sync.OnceValue(r.apiDocs)
 	var jobs []job
 	for _, name := range apiDocNames {
-		jobs = append(jobs, job{apiDir + name, func() ([]byte, error) {
+		jobs = append(jobs, job{name: apiDir + name, render: func() ([]byte, error) {
 			d, ok := docs()[name]
 			if !ok {
 				return nil, fmt.Errorf("api/v2/%s: no such document", name)

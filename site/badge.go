@@ -54,11 +54,11 @@ func indicatorColour(ind Indicator) string {
 
 func (r *renderer) badgeJobs() []job {
 	ind := r.indicator
-	jobs := []job{{badgeFile, func() ([]byte, error) {
+	jobs := []job{{name: badgeFile, render: func() ([]byte, error) {
 		return badge("status", strings.ToLower(ind.Description), indicatorColour(ind)), nil
 	}}}
 	for _, c := range r.cfg.Components {
-		jobs = append(jobs, job{"components/" + c.ID + "/" + badgeFile, func() ([]byte, error) {
+		jobs = append(jobs, job{name: "components/" + c.ID + "/" + badgeFile, render: func() ([]byte, error) {
 			st := r.status[c.ID]
 			return badge(c.Name, strings.ToLower(st.Label()), statusColour(st)), nil
 		}})

@@ -43,11 +43,11 @@ type bannerItem struct {
 func (r *renderer) bannerJobs() []job {
 	js, ok := r.assets[bannerAsset]
 	if !ok {
-		return []job{{bannerJS, func() ([]byte, error) { return nil, fmt.Errorf("theme: %s is missing", bannerAsset) }}}
+		return []job{{name: bannerJS, render: func() ([]byte, error) { return nil, fmt.Errorf("theme: %s is missing", bannerAsset) }}}
 	}
 	return []job{
 		fixed(bannerJS, js),
-		{bannerJSON, func() ([]byte, error) { return marshalJSON(r.banner()) }},
+		{name: bannerJSON, render: func() ([]byte, error) { return marshalJSON(r.banner()) }},
 	}
 }
 

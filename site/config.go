@@ -1,6 +1,7 @@
 package site
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -38,6 +39,8 @@ type Config struct {
 	// commands that use them.
 	Publish map[string]any
 	Notify  map[string]any
+
+	sum Key // of config.toml
 }
 
 // A Component is one thing whose status the site shows.
@@ -213,7 +216,7 @@ func loadConfig(fsys fs.FS, ps *problems) *Config {
 	cfg := &Config{
 		Title: oneLine(raw.Title), BaseURL: strings.TrimSpace(raw.BaseURL), Description: raw.Description,
 		Contact: raw.Contact, Timezone: raw.Timezone, Theme: raw.Theme, HistoryDays: 90,
-		Publish: raw.Publish, Notify: raw.Notify,
+		Publish: raw.Publish, Notify: raw.Notify, sum: sha256.Sum256(src),
 	}
 	if cfg.Title == "" {
 		bad("title", "title is missing (expected the site's name, e.g. title = \"Acme Status\")")

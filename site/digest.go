@@ -186,7 +186,9 @@ func (r *renderer) digestJobs(out Output) []func() error {
 		for _, m := range r.s.Maintenances {
 			if m.NotifiedTo(a) {
 				items = append(items, &Digest{Audience: a, Kind: "maintenance", Slug: m.Slug, Title: m.Title, Label: StatusLabel(m.State(r.s.Now)), Started: m.Start})
-				jobs = append(jobs, func() error { return r.writeDigest(out, r.s.MaintenanceDigest(m, a)) })
+				jobs = append(jobs, func() error {
+					return r.writeDigest(out, a.ID+"/"+m.Slug, nil, func() *Digest { return r.s.MaintenanceDigest(m, a) })
+				})
 			}
 		}
 		ad.Items = items
@@ -210,7 +212,10 @@ func (r *renderer) digestJobs(out Output) []func() error {
 				return t
 			}
 			for _, a := range notified[i] {
-				if err := r.writeDigest(out, r.s.incidentDigest(in, a, text)); err != nil {
+				// A digest shows the incident, the configuration and, while
+				// the incident lasts, the clock.
+				key := r.keys.key("digest", in.sum, in.Active(), a.ID)
+				if err := r.writeDigest(out, a.ID+"/"+in.Slug, &key, func() *Digest { return r.s.incidentDigest(in, a, text) }); err != nil {
 					return err
 				}
 			}
@@ -227,19 +232,43 @@ func (r *renderer) digestJobs(out Output) []func() error {
 	return jobs
 }
 
-// writeDigest renders one digest as HTML and as text.
-func (r *renderer) writeDigest(out Output, d *Digest) error {
-	base := d.Audience.ID + "/" + d.Slug
-	h, err := r.DigestHTML(d)
-	if err != nil {
-		return err
+// writeDigest renders one digest as HTML and as text into base.html and
+// base.txt. With a key, a KeyedOutput holding both keeps them.
+func (r *renderer) writeDigest(out Output, base string, key *Key, digest func() *Digest) error {
+	html, txt := base+".html", base+".txt"
+	ko, keyed := out.(KeyedOutput)
+	keyed = keyed && key != nil
+	var keepHTML, keepTxt bool
+	if keyed {
+		keepHTML, keepTxt = ko.Keep(html, *key), ko.Keep(txt, *key)
+		if keepHTML && keepTxt {
+			return nil
+		}
 	}
-	if err := out.WriteFile(base+".html", h); err != nil {
-		return err
+	write := func(name string, b []byte) error {
+		if keyed {
+			return ko.WriteKeyed(name, *key, b)
+		}
+		return out.WriteFile(name, b)
 	}
-	txt, err := r.DigestText(d)
-	if err != nil {
-		return err
+	d := digest()
+	if !keepHTML {
+		h, err := r.DigestHTML(d)
+		if err != nil {
+			return err
+		}
+		if err := write(html, h); err != nil {
+			return err
+		}
 	}
-	return out.WriteFile(base+".txt", txt)
+	if !keepTxt {
+		t, err := r.DigestText(d)
+		if err != nil {
+			return err
+		}
+		if err := write(txt, t); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -207,8 +207,8 @@ func (r *renderer) feedJobs() []job {
 	var jobs []job
 	for _, dir := range dirs {
 		jobs = append(jobs,
-			job{dir + rssFile, func() ([]byte, error) { return xmlDoc(feeds()[dir].rss()) }},
-			job{dir + atomFile, func() ([]byte, error) { return xmlDoc(feeds()[dir].atom()) }},
+			job{name: dir + rssFile, render: func() ([]byte, error) { return xmlDoc(feeds()[dir].rss()) }},
+			job{name: dir + atomFile, render: func() ([]byte, error) { return xmlDoc(feeds()[dir].atom()) }},
 		)
 	}
 	return jobs

@@ -44,7 +44,8 @@ type doc struct {
 	path     string
 	meta     *node // a kindMap
 	body     string
-	bodyLine int // line number of the body's first line
+	bodyLine int      // line number of the body's first line
+	sum      [32]byte // SHA-256 of the file's bytes
 }
 
 // normalize strips a UTF-8 byte-order mark and turns CRLF and CR line

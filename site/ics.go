@@ -30,7 +30,7 @@ import (
 //     completed), which change neither the times nor the status of the
 //     event, leave it alone, as RFC 5545 §3.8.7.4 asks.
 func (r *renderer) icsJobs() []job {
-	return []job{{icsFile, func() ([]byte, error) { return r.ics(), nil }}}
+	return []job{{name: icsFile, render: func() ([]byte, error) { return r.ics(), nil }}}
 }
 
 func (r *renderer) ics() []byte {

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"html/template"
@@ -224,7 +225,11 @@ func (l *loader) read(p string, ps *problems) *doc {
 		ps.add(p, 0, "cannot read: %v", err)
 		return nil
 	}
-	return parseDoc(p, src[:n], ps)
+	d := parseDoc(p, src[:n], ps)
+	if d != nil {
+		d.sum = sha256.Sum256(src[:n])
+	}
+	return d
 }
 
 func readFull(f fs.File, buf []byte) (int, error) {
@@ -290,6 +295,7 @@ func (l *loader) incident(slug, dir string, assets map[string]string, ps *proble
 	if d == nil {
 		return nil
 	}
+	sum := newSourceSum(d)
 	f := fields{d, ps}
 	m := d.meta
 	f.checkKeys("incident.md", m, incidentKeys, incidentReq)
@@ -337,16 +343,17 @@ func (l *loader) incident(slug, dir string, assets map[string]string, ps *proble
 		case "incident.md":
 			continue
 		case "review.md":
-			in.Review = l.review(p, ps)
+			in.Review = l.review(p, ps, sum)
 			continue
 		}
-		if u := l.update(p, IncidentStatuses, ps); u != nil {
+		if u := l.update(p, IncidentStatuses, ps, sum); u != nil {
 			in.Updates = append(in.Updates, u)
 		}
 	}
 	if len(ps.list) > before {
 		return nil
 	}
+	in.sum = sum.key()
 	l.derive(in, ps)
 	return in
 }
@@ -397,11 +404,12 @@ func (l *loader) audiences(f fields, key string, n *node) []string {
 	return ids
 }
 
-func (l *loader) update(p string, statuses []string, ps *problems) *Update {
+func (l *loader) update(p string, statuses []string, ps *problems, sum *sourceSum) *Update {
 	d := l.read(p, ps)
 	if d == nil {
 		return nil
 	}
+	sum.add(d)
 	f := fields{d, ps}
 	m := d.meta
 	u := &Update{Path: p}
@@ -557,6 +565,7 @@ func (l *loader) maintenance(slug, dir string, assets map[string]string, ps *pro
 	if d == nil {
 		return nil
 	}
+	sum := newSourceSum(d)
 	f := fields{d, ps}
 	m := d.meta
 	f.checkKeys("maintenance.md", m, maintenanceKeys, maintenanceKeys[:4])
@@ -589,7 +598,7 @@ func (l *loader) maintenance(slug, dir string, assets map[string]string, ps *pro
 			ps.add(p, 0, "review.md belongs to incidents (expected it under content/incidents/<slug>/)")
 			continue
 		}
-		if u := l.update(p, MaintenanceStatuses, ps); u != nil {
+		if u := l.update(p, MaintenanceStatuses, ps, sum); u != nil {
 			if u.Severity != nil {
 				ps.add(p, l.lineOf(p, "severity"), "severity applies to incidents only (expected no severity in a maintenance update)")
 			}
@@ -608,14 +617,16 @@ func (l *loader) maintenance(slug, dir string, assets map[string]string, ps *pro
 	if len(ps.list) > before {
 		return nil
 	}
+	mt.sum = sum.key()
 	return mt
 }
 
-func (l *loader) review(p string, ps *problems) *Review {
+func (l *loader) review(p string, ps *problems, sum *sourceSum) *Review {
 	d := l.read(p, ps)
 	if d == nil {
 		return nil
 	}
+	sum.add(d)
 	f := fields{d, ps}
 	m := d.meta
 	r := &Review{Path: p}

@@ -51,6 +51,7 @@ type Incident struct {
 	Monitoring      time.Time // first monitoring update; zero if none
 	Identified      time.Time // first identified update; zero if none
 	last            time.Time // LastChanged, kept beside the other times
+	sum             Key       // of the bundle's Markdown files: what the incident is made from
 
 	// spans memoizes a resolved incident's spans per component: they no
 	// longer depend on the clock, and serve renders them at every edit.
@@ -104,6 +105,8 @@ type Maintenance struct {
 	Audiences  []string
 	Body       Body
 	Updates    []*Update
+
+	sum Key // of the bundle's Markdown files
 }
 
 // Review is an incident's review.md.

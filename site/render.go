@@ -19,10 +19,23 @@ type Output interface {
 	WriteFile(name string, data []byte) error
 }
 
+// A KeyedOutput also remembers what each file was made from (see Key), so
+// that a build can keep a file an earlier build gave it rather than render
+// the file again. Its methods are called from several goroutines at once.
+type KeyedOutput interface {
+	Output
+	// Keep reports whether the output holds name as made from key, and
+	// keeps it in the new output if so.
+	Keep(name string, key Key) bool
+	// WriteKeyed is WriteFile for a file made from key.
+	WriteKeyed(name string, key Key, data []byte) error
+}
+
 // Render writes the public site into public and the private per-audience
 // digests into digests. theme holds templates/ and assets/ (the embedded
 // default, possibly overlaid by a configured theme). The same site renders
-// to the same bytes.
+// to the same bytes. A KeyedOutput is given only the files whose keys it
+// does not hold.
 func Render(s *Site, theme fs.FS, public, digests Output) error {
 	t, err := LoadTemplates(theme, s.Config)
 	if err != nil {
@@ -31,27 +44,47 @@ func Render(s *Site, theme fs.FS, public, digests Output) error {
 	r := newRendererWith(s, t)
 	var jobs []func() error
 	for _, j := range r.publicJobs() {
-		jobs = append(jobs, func() error {
-			b, err := j.render()
-			if err != nil {
-				return err
-			}
-			return public.WriteFile(j.name, b)
-		})
+		jobs = append(jobs, j.to(public))
 	}
 	jobs = append(jobs, r.digestJobs(digests)...)
 	return runJobs(jobs)
 }
 
-// job renders one file of the public site.
+// job renders one file of the output.
 type job struct {
-	name   string // the file's path in public/
+	name   string // the file's path in public/ or digests/
 	render func() ([]byte, error)
+	// key, when set, is what the file is made from: an output holding the
+	// file under that key keeps it.
+	key func() Key
 }
 
 // fixed is a job for a file whose bytes are known.
 func fixed(name string, b []byte) job {
-	return job{name, func() ([]byte, error) { return b, nil }}
+	return job{name: name, render: func() ([]byte, error) { return b, nil }}
+}
+
+// to is the work of writing j into out.
+func (j job) to(out Output) func() error {
+	return func() error {
+		ko, keyed := out.(KeyedOutput)
+		if !keyed || j.key == nil {
+			b, err := j.render()
+			if err != nil {
+				return err
+			}
+			return out.WriteFile(j.name, b)
+		}
+		k := j.key()
+		if ko.Keep(j.name, k) {
+			return nil
+		}
+		b, err := j.render()
+		if err != nil {
+			return err
+		}
+		return ko.WriteKeyed(j.name, k, b)
+	}
 }
 
 func runJobs(jobs []func() error) error {
@@ -96,6 +129,7 @@ type renderer struct {
 	first     time.Time            // the earliest time in the content
 	changed   map[string]time.Time // component id → its last change of status before Now
 	status    map[string]Status    // component id → status at Now
+	keys      keyer                // set with the templates
 }
 
 func newRenderer(s *Site, theme fs.FS) (*renderer, error) {
@@ -109,6 +143,7 @@ func newRenderer(s *Site, theme fs.FS) (*renderer, error) {
 func newRendererWith(s *Site, t *Templates) *renderer {
 	r := dataRenderer(s)
 	r.Templates = t
+	r.keys = newKeyer(t.sum, s.Config.sum, s.Now)
 	return r
 }
 
@@ -259,7 +294,7 @@ func (r *renderer) exec(file, tmpl string, data any) ([]byte, error) {
 // pageJob is a job rendering template tmpl into file, with the page data
 // and the "last updated" time that data gives when it runs.
 func (r *renderer) pageJob(file, tmpl, title string, data func() (any, time.Time)) job {
-	return job{file, func() ([]byte, error) {
+	return job{name: file, render: func() ([]byte, error) {
 		d, updated := data()
 		return r.exec(file, tmpl, r.page(strings.TrimSuffix(file, "index.html"), title, updated, d))
 	}}
@@ -283,11 +318,17 @@ func (r *renderer) publicJobs() []job {
 		if kind == "incidents" && !public[slug] {
 			continue
 		}
-		jobs = append(jobs, job{dst, func() ([]byte, error) { return fs.ReadFile(r.s.fsys(), src) }})
+		jobs = append(jobs, job{name: dst, render: func() ([]byte, error) { return fs.ReadFile(r.s.fsys(), src) }})
 	}
 	jobs = append(jobs, r.pageJob("index.html", "index.html", r.cfg.Title, func() (any, time.Time) { return r.indexData(), r.updated }))
 	for _, in := range r.view.Incidents {
-		jobs = append(jobs, r.pageJob("incidents/"+in.Slug+"/index.html", "incident.html", in.Title, func() (any, time.Time) { return r.incidentView(in), in.LastChanged() }))
+		j := r.pageJob("incidents/"+in.Slug+"/index.html", "incident.html", in.Title, func() (any, time.Time) { return r.incidentView(in), in.LastChanged() })
+		// The page shows the incident and, in its layout, the site's
+		// indicator: nothing else that other incidents change.
+		j.key = func() Key {
+			return r.keys.key("incident page", in.sum, in.Active(), string(r.indicator.Impact), r.indicator.Description)
+		}
+		jobs = append(jobs, j)
 	}
 	for _, m := range r.view.Maintenances {
 		jobs = append(jobs, r.pageJob("maintenance/"+m.Slug+"/index.html", "maintenance.html", m.Title, func() (any, time.Time) { return r.maintenanceView(m), m.Changed(r.s.Now) }))
@@ -321,7 +362,7 @@ func (r *renderer) publicJobs() []job {
 		}),
 	)
 	for _, key := range r.monthKeys() {
-		jobs = append(jobs, job{"history/" + key + "/index.html", func() ([]byte, error) {
+		jobs = append(jobs, job{name: "history/" + key + "/index.html", render: func() ([]byte, error) {
 			mo := month(key)
 			return r.exec("history/"+key+"/index.html", "month.html", r.page("history/"+key+"/", mo.Name, r.listed(mo.Incidents, mo.Maintenances), mo))
 		}})
@@ -554,9 +595,19 @@ type incidentPage struct {
 	incidentSummary
 	Severity   *Severity
 	Updates    []updateView // newest first
-	Components []componentView
+	Components []affectedView
 	Summary    template.HTML
 	Review     *reviewView
+}
+
+// affectedView is a component as an incident's page shows it: as the
+// incident left it, not as it is now, so that the page depends on the
+// incident alone.
+type affectedView struct {
+	*Component
+	URL    string // relative to the root
+	Status Status // as the latest update has it
+	Worst  Status // the worst any update gave it
 }
 
 type reviewView struct {
@@ -574,7 +625,13 @@ func (r *renderer) incidentView(in *Incident) incidentPage {
 		p.Latest = &latest
 	}
 	for _, id := range in.Affected {
-		p.Components = append(p.Components, r.component(r.cfg.Component(id)))
+		a := affectedView{Component: r.cfg.Component(id), URL: "components/" + id + "/", Status: in.ComponentStatus(id), Worst: Operational}
+		for _, u := range in.Updates {
+			if st, ok := u.Components[id]; ok {
+				a.Worst = worse(a.Worst, st)
+			}
+		}
+		p.Components = append(p.Components, a)
 	}
 	if in.Review != nil && in.Review.Published {
 		p.Review = &reviewView{Review: in.Review, HTML: renderMarkdown(in.Review.Body.PublicMarkdown())}

@@ -21,6 +21,7 @@ type Templates struct {
 	texts  map[string]*ttemplate.Template
 	assets map[string][]byte
 	css    string // fingerprinted path of the stylesheet
+	sum    Key    // of every file read: what the theme is
 }
 
 var pageNames = []string{"index.html", "incident.html", "maintenance.html", "component.html", "history.html", "month.html", "digest.html", "digests.html", "reviews.html", "report.html"}
@@ -30,6 +31,15 @@ var textNames = []string{"digest.txt", "sms.txt", "report.md"}
 // LoadTemplates parses theme's templates/ and reads its assets/.
 func LoadTemplates(theme fs.FS, cfg *Config) (*Templates, error) {
 	t := &Templates{cfg: cfg, pages: map[string]*template.Template{}, texts: map[string]*ttemplate.Template{}, assets: map[string][]byte{}}
+	sum := sha256.New()
+	read := func(p string) ([]byte, error) {
+		b, err := fs.ReadFile(theme, p)
+		if err == nil {
+			fmt.Fprintf(sum, "%s\x00%d\x00", p, len(b))
+			sum.Write(b)
+		}
+		return b, err
+	}
 	funcs := t.funcs()
 	base := template.New("").Funcs(funcs)
 	partials, err := fs.Glob(theme, "templates/_*.html")
@@ -37,7 +47,7 @@ func LoadTemplates(theme fs.FS, cfg *Config) (*Templates, error) {
 		return nil, err
 	}
 	for _, p := range append([]string{"templates/layout.html"}, partials...) {
-		src, err := fs.ReadFile(theme, p)
+		src, err := read(p)
 		if err != nil {
 			return nil, fmt.Errorf("theme: %w", err)
 		}
@@ -46,7 +56,7 @@ func LoadTemplates(theme fs.FS, cfg *Config) (*Templates, error) {
 		}
 	}
 	for _, name := range pageNames {
-		src, err := fs.ReadFile(theme, "templates/"+name)
+		src, err := read("templates/" + name)
 		if err != nil {
 			return nil, fmt.Errorf("theme: %w", err)
 		}
@@ -60,7 +70,7 @@ func LoadTemplates(theme fs.FS, cfg *Config) (*Templates, error) {
 		t.pages[name] = pt
 	}
 	for _, name := range textNames {
-		src, err := fs.ReadFile(theme, "templates/"+name)
+		src, err := read("templates/" + name)
 		if err != nil {
 			return nil, fmt.Errorf("theme: %w", err)
 		}
@@ -75,7 +85,7 @@ func LoadTemplates(theme fs.FS, cfg *Config) (*Templates, error) {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		b, err := fs.ReadFile(theme, p)
+		b, err := read(p)
 		if err != nil {
 			return err
 		}
@@ -93,6 +103,7 @@ func LoadTemplates(theme fs.FS, cfg *Config) (*Templates, error) {
 	if t.css == "" {
 		return nil, fmt.Errorf("theme: assets/style.css is missing")
 	}
+	sum.Sum(t.sum[:0])
 	return t, nil
 }
 
