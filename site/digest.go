@@ -168,7 +168,16 @@ type digestIndex struct {
 type audienceDigests struct {
 	*Audience
 	Items []*Digest
+	More  int // digests left off the index, still in the audience's folder
 }
+
+// The index lists an audience's newest incidents and maintenance windows
+// only: a long-lived site has tens of thousands of digests, which the
+// folders hold by slug.
+const (
+	indexIncidents    = 100
+	indexMaintenances = 20
+)
 
 func (r *renderer) digestJobs(out Output) []func() error {
 	var jobs []func() error
@@ -177,17 +186,29 @@ func (r *renderer) digestJobs(out Output) []func() error {
 	for _, a := range r.cfg.Audiences {
 		ad := audienceDigests{Audience: a}
 		var items []*Digest
+		listed := 0
 		for i, in := range r.s.Incidents {
 			if in.NotifiedTo(a) {
-				items = append(items, &Digest{Audience: a, Kind: "incident", Slug: in.Slug, Title: in.Title, Label: StatusLabel(in.Status), Started: in.Started})
+				if listed++; listed <= indexIncidents {
+					items = append(items, &Digest{Audience: a, Kind: "incident", Slug: in.Slug, Title: in.Title, Label: StatusLabel(in.Status), Started: in.Started})
+				} else {
+					ad.More++
+				}
 				notified[i] = append(notified[i], a)
 			}
 		}
+		listed = 0
 		for _, m := range r.s.Maintenances {
 			if m.NotifiedTo(a) {
-				items = append(items, &Digest{Audience: a, Kind: "maintenance", Slug: m.Slug, Title: m.Title, Label: StatusLabel(m.State(r.s.Now)), Started: m.Start})
+				if listed++; listed <= indexMaintenances {
+					items = append(items, &Digest{Audience: a, Kind: "maintenance", Slug: m.Slug, Title: m.Title, Label: StatusLabel(m.State(r.s.Now)), Started: m.Start})
+				} else {
+					ad.More++
+				}
 				jobs = append(jobs, func() error {
-					return r.writeDigest(out, a.ID+"/"+m.Slug, nil, func() *Digest { return r.s.MaintenanceDigest(m, a) })
+					// It shows the window as it stands now.
+					key := r.keys.key("digest", m.sum, false, a.ID, m.State(r.s.Now))
+					return r.writeDigest(out, a.ID+"/"+m.Slug, &key, func() *Digest { return r.s.MaintenanceDigest(m, a) })
 				})
 			}
 		}

@@ -2,6 +2,8 @@ package site
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"hash"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -331,7 +333,17 @@ func (r *renderer) publicJobs() []job {
 		jobs = append(jobs, j)
 	}
 	for _, m := range r.view.Maintenances {
-		jobs = append(jobs, r.pageJob("maintenance/"+m.Slug+"/index.html", "maintenance.html", m.Title, func() (any, time.Time) { return r.maintenanceView(m), m.Changed(r.s.Now) }))
+		j := r.pageJob("maintenance/"+m.Slug+"/index.html", "maintenance.html", m.Title, func() (any, time.Time) { return r.maintenanceView(m), m.Changed(r.s.Now) })
+		// The page shows the window, the indicator and its components'
+		// statuses now.
+		j.key = func() Key {
+			parts := []string{m.State(r.s.Now), m.Changed(r.s.Now).String(), string(r.indicator.Impact), r.indicator.Description}
+			for _, id := range m.Components {
+				parts = append(parts, string(r.status[id]))
+			}
+			return r.keys.key("maintenance page", m.sum, false, parts...)
+		}
+		jobs = append(jobs, j)
 	}
 	for _, c := range r.cfg.Components {
 		jobs = append(jobs, r.pageJob("components/"+c.ID+"/index.html", "component.html", c.Name, func() (any, time.Time) {
@@ -361,11 +373,12 @@ func (r *renderer) publicJobs() []job {
 			return reviews, r.listed(reviewed, nil)
 		}),
 	)
+	monthSums := sync.OnceValue(r.monthSums)
 	for _, key := range r.monthKeys() {
 		jobs = append(jobs, job{name: "history/" + key + "/index.html", render: func() ([]byte, error) {
 			mo := month(key)
 			return r.exec("history/"+key+"/index.html", "month.html", r.page("history/"+key+"/", mo.Name, r.listed(mo.Incidents, mo.Maintenances), mo))
-		}})
+		}, key: func() Key { return monthSums()[key] }})
 	}
 	return append(jobs, r.machineJobs()...)
 }
@@ -643,7 +656,14 @@ type maintenancePage struct {
 	maintenanceSummary
 	Summary    template.HTML
 	Updates    []updateView
-	Components []componentView
+	Components []statusView
+}
+
+// statusView is a component and its status now.
+type statusView struct {
+	*Component
+	URL    string // relative to the root
+	Status Status
 }
 
 func (r *renderer) maintenanceView(m *Maintenance) maintenancePage {
@@ -653,7 +673,7 @@ func (r *renderer) maintenanceView(m *Maintenance) maintenancePage {
 		p.Updates = append(p.Updates, updateView{Update: u, Label: StatusLabel(u.Status), HTML: u.PublicHTML()})
 	}
 	for _, id := range m.Components {
-		p.Components = append(p.Components, r.component(r.cfg.Component(id)))
+		p.Components = append(p.Components, statusView{Component: r.cfg.Component(id), URL: "components/" + id + "/", Status: r.status[id]})
 	}
 	return p
 }
@@ -720,6 +740,44 @@ func (r *renderer) monthKeys() []string {
 	keys := sortedKeys(seen)
 	sort.Sort(sort.Reverse(sort.StringSlice(keys)))
 	return keys
+}
+
+// monthSums are the keys of the months' pages, by month: a month's page
+// lists its incidents and maintenance windows, and shows the indicator.
+func (r *renderer) monthSums() map[string]Key {
+	loc := r.cfg.Location
+	type month struct {
+		h     hash.Hash
+		live  bool
+		parts []string
+	}
+	by := map[string]*month{}
+	get := func(t time.Time) *month {
+		k := t.In(loc).Format("2006-01")
+		mo := by[k]
+		if mo == nil {
+			mo = &month{h: sha256.New(), parts: []string{k, string(r.indicator.Impact), r.indicator.Description}}
+			by[k] = mo
+		}
+		return mo
+	}
+	for _, in := range r.view.Incidents {
+		mo := get(in.Started)
+		mo.h.Write(in.sum[:])
+		mo.live = mo.live || in.Active()
+	}
+	for _, m := range r.view.Maintenances {
+		mo := get(m.Start)
+		mo.h.Write(m.sum[:])
+		mo.parts = append(mo.parts, m.State(r.s.Now))
+	}
+	out := make(map[string]Key, len(by))
+	for k, mo := range by {
+		var sum Key
+		mo.h.Sum(sum[:0])
+		out[k] = r.keys.key("month page", sum, mo.live, mo.parts...)
+	}
+	return out
 }
 
 // months groups everything public by month of its start, newest first.

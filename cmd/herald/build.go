@@ -18,6 +18,7 @@ import (
 type buildFlags struct {
 	source string
 	now    string
+	clean  bool // render every file, keeping none from the last build
 }
 
 func (f *buildFlags) register(cmd *cobra.Command) {
@@ -47,12 +48,13 @@ func buildCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "built %d public files into %s and %d digests into %s\nopen %s\n",
-				res.publicFiles, res.publicDir, res.digestFiles, res.digestDir, filepath.Join(res.publicDir, "index.html"))
+			fmt.Fprintf(cmd.OutOrStdout(), "built %d public files into %s and %d digests into %s (%d %s written, the others kept from the last build)\nopen %s\n",
+				res.publicFiles, res.publicDir, res.digestFiles, res.digestDir, res.written, plural(res.written, "file", "files"), filepath.Join(res.publicDir, "index.html"))
 			return nil
 		},
 	}
 	f.register(cmd)
+	cmd.Flags().BoolVar(&f.clean, "clean", false, "render every file again rather than keep those the last build made from the same sources")
 	return cmd
 }
 
@@ -60,6 +62,7 @@ type buildResult struct {
 	site                     *site.Site
 	publicDir, digestDir     string
 	publicFiles, digestFiles int
+	written                  int // files written anew, in both folders
 }
 
 // build builds and records the outcome beside public/, for publish.
@@ -69,13 +72,19 @@ func build(f buildFlags, stderr io.Writer) (*buildResult, error) {
 	return res, err
 }
 
-// buildSite loads, validates and renders, then swaps the new output in place of
-// the old. On any problem the old public/ and digests/ stay untouched.
+// buildSite loads, validates and renders, then puts the new output in place
+// of the old (see keep.go). On any problem the old public/ and digests/ stay
+// untouched.
 func buildSite(f buildFlags, stderr io.Writer) (*buildResult, error) {
 	now, err := f.clock()
 	if err != nil {
 		return nil, err
 	}
+	unlock, err := lockBuild(f.source, stderr)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	src := os.DirFS(f.source)
 	s, err := site.Load(src, site.Options{Now: now})
 	if err != nil {
@@ -91,12 +100,19 @@ func buildSite(f buildFlags, stderr io.Writer) (*buildResult, error) {
 		return nil, err
 	}
 	res := &buildResult{site: s, publicDir: filepath.Join(f.source, "public"), digestDir: filepath.Join(f.source, "digests")}
-	pub, err := newDirOutput(res.publicDir)
+	// Once a folder starts to change in place, publish must wait for the
+	// build's outcome.
+	applying := sync.OnceFunc(func() {
+		recordBuild(f.source, nil, errors.New("a build stopped while it updated public/ and digests/"))
+	})
+	removeLeftovers(res.publicDir)
+	removeLeftovers(res.digestDir)
+	pub, err := openOutput(f.source, res.publicDir, !f.clean, applying)
 	if err != nil {
 		return nil, err
 	}
 	defer pub.discard()
-	dig, err := newDirOutput(res.digestDir)
+	dig, err := openOutput(f.source, res.digestDir, !f.clean, applying)
 	if err != nil {
 		return nil, err
 	}
@@ -110,8 +126,20 @@ func buildSite(f buildFlags, stderr io.Writer) (*buildResult, error) {
 	if err := dig.commit(); err != nil {
 		return nil, err
 	}
-	res.publicFiles, res.digestFiles = pub.count, dig.count
+	var pw, dw int
+	res.publicFiles, pw = pub.files()
+	res.digestFiles, dw = dig.files()
+	res.written = pw + dw
 	return res, nil
+}
+
+// removeLeftovers removes what builds stopped by a crash left beside final:
+// their folders aside. Builds of one folder run one at a time.
+func removeLeftovers(final string) {
+	old, _ := filepath.Glob(filepath.Join(filepath.Dir(final), "."+filepath.Base(final)+".new-*"))
+	for _, p := range old {
+		_ = os.RemoveAll(p)
+	}
 }
 
 func plural(n int, one, many string) string {
@@ -135,23 +163,30 @@ func loadTheme(source, name string) (fs.FS, error) {
 // dirOutput writes into a fresh sibling folder of its final place and
 // swaps it in on commit, so a failed build never leaves half an output.
 type dirOutput struct {
-	final, tmp string
-	mu         sync.Mutex
-	dirs       map[string]bool
-	count      int
-	done       bool
+	final, tmp, record string
+	mu                 sync.Mutex
+	dirs               map[string]bool
+	written            map[string]fileEntry
+	done               bool
 }
 
-func newDirOutput(final string) (*dirOutput, error) {
+func newDirOutput(final, record string) (*dirOutput, error) {
 	parent := filepath.Dir(final)
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(final)+".new-")
 	if err != nil {
 		return nil, err
 	}
-	return &dirOutput{final: final, tmp: tmp, dirs: map[string]bool{}}, nil
+	return &dirOutput{final: final, tmp: tmp, record: record, dirs: map[string]bool{}, written: map[string]fileEntry{}}, nil
 }
 
+// Keep keeps nothing: the folder is new.
+func (o *dirOutput) Keep(string, site.Key) bool { return false }
+
 func (o *dirOutput) WriteFile(name string, data []byte) error {
+	return o.WriteKeyed(name, site.Key{}, data)
+}
+
+func (o *dirOutput) WriteKeyed(name string, key site.Key, data []byte) error {
 	p := filepath.Join(o.tmp, filepath.FromSlash(name))
 	dir := filepath.Dir(p)
 	o.mu.Lock()
@@ -162,14 +197,24 @@ func (o *dirOutput) WriteFile(name string, data []byte) error {
 		}
 		o.dirs[dir] = true
 	}
-	o.count++
 	o.mu.Unlock()
-	return os.WriteFile(p, data, 0o644)
+	mtime, err := writeFile(p, data)
+	if err != nil {
+		return err
+	}
+	o.mu.Lock()
+	o.written[name] = fileEntry{key: key, size: int64(len(data)), mtime: mtime}
+	o.mu.Unlock()
+	return nil
 }
 
 // commit replaces final with the new folder: two renames, with the old
-// output removed only once the new one is in place.
+// output removed only once the new one is in place. The record of the old
+// folder goes first, and the new one's is written last.
 func (o *dirOutput) commit() error {
+	if err := os.Remove(o.record); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
 	old := ""
 	if _, err := os.Stat(o.final); err == nil {
 		old = o.tmp + ".old"
@@ -185,9 +230,14 @@ func (o *dirOutput) commit() error {
 	}
 	o.done = true
 	if old != "" {
-		return os.RemoveAll(old)
+		if err := os.RemoveAll(old); err != nil {
+			return err
+		}
 	}
-	return nil
+	if rendererID() == "" {
+		return nil
+	}
+	return writeFileRecord(o.record, rendererID(), o.written)
 }
 
 func (o *dirOutput) discard() {
@@ -195,3 +245,5 @@ func (o *dirOutput) discard() {
 		_ = os.RemoveAll(o.tmp)
 	}
 }
+
+func (o *dirOutput) files() (all, written int) { return len(o.written), len(o.written) }

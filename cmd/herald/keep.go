@@ -1,0 +1,337 @@
+package main
+
+// Keeping files between builds.
+//
+// A build records, in the source folder's .herald/, what each file it put
+// into public/ and digests/ was made from (its site.Key), with the file's
+// size and modification time. The next build keeps every file whose key is
+// unchanged and which is still as recorded, and renders only the others:
+// after one new update, a few dozen files out of tens of thousands.
+//
+// The files that changed are written into a folder aside and moved in only
+// once everything has rendered, so a build that fails leaves both folders
+// as they were. A build stopped while moving files in leaves a record that
+// lists those files as unknown, which the next build renders again, and a
+// build record that keeps publish from using the folders meanwhile.
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/heraldstatus/herald/site"
+)
+
+// fileRecordHeader starts a record; the herald that wrote the files
+// follows it, since another herald may render the same sources otherwise.
+const fileRecordHeader = "herald files 1"
+
+// fileEntry is one file of an output as a build left it.
+type fileEntry struct {
+	key   site.Key // zero: not known, render the file again
+	size  int64
+	mtime int64 // UnixNano
+}
+
+// fileRecordPath is where the record of the output folder final lives.
+func fileRecordPath(source, final string) string {
+	return filepath.Join(source, ".herald", filepath.Base(final)+".files")
+}
+
+// rendererID names the running herald by the digest of its executable: a
+// herald built from other code may render other bytes from the same keys.
+// It is empty when the executable cannot be read, and then no file is kept.
+var rendererID = sync.OnceValue(func() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
+})
+
+// readFileRecord reads a record written by renderer; anything else, or a
+// record that does not read cleanly, is no record.
+func readFileRecord(p, renderer string) (map[string]fileEntry, bool) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	if !sc.Scan() || sc.Text() != fileRecordHeader+" "+renderer {
+		return nil, false
+	}
+	files := map[string]fileEntry{}
+	for sc.Scan() {
+		// key size mtime name; the name comes last and may hold spaces.
+		parts := strings.SplitN(sc.Text(), " ", 4)
+		if len(parts) != 4 {
+			return nil, false
+		}
+		var e fileEntry
+		key, ok := site.ParseKey(parts[0])
+		size, err1 := strconv.ParseInt(parts[1], 10, 64)
+		mtime, err2 := strconv.ParseInt(parts[2], 10, 64)
+		if !ok || err1 != nil || err2 != nil {
+			return nil, false
+		}
+		e.key, e.size, e.mtime = key, size, mtime
+		files[parts[3]] = e
+	}
+	if sc.Err() != nil {
+		return nil, false
+	}
+	return files, true
+}
+
+// writeFileRecord replaces the record at p in one rename.
+func writeFileRecord(p, renderer string, files map[string]fileEntry) error {
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	b.Grow(len(files) * 120)
+	b.WriteString(fileRecordHeader + " " + renderer + "\n")
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		e := files[name]
+		fmt.Fprintf(&b, "%s %d %d %s\n", e.key, e.size, e.mtime, name)
+	}
+	tmp := p + ".tmp"
+	if err := os.WriteFile(tmp, b.Bytes(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, p)
+}
+
+// buildOutput is where a build puts one of its folders.
+type buildOutput interface {
+	site.KeyedOutput
+	// commit puts the new files in place of the old ones.
+	commit() error
+	// discard drops what commit did not put in place.
+	discard()
+	// files counts the folder's files, and those written by this build.
+	files() (all, written int)
+}
+
+// openOutput is how a build writes final: keeping the files of the last
+// build when it has a record of them, or writing a whole new folder.
+// applying is called once before a kept folder starts to change.
+func openOutput(source, final string, keep bool, applying func()) (buildOutput, error) {
+	record := fileRecordPath(source, final)
+	if keep && rendererID() != "" {
+		if st, err := os.Stat(final); err == nil && st.IsDir() {
+			if prev, ok := readFileRecord(record, rendererID()); ok {
+				return &keepOutput{final: final, record: record, prev: prev, applying: applying,
+					next: make(map[string]fileEntry, len(prev)), dirs: map[string]bool{}}, nil
+			}
+		}
+	}
+	return newDirOutput(final, record)
+}
+
+// keepOutput updates final in place: it keeps the files of the last build
+// that are still good, and moves the others in from a folder aside.
+type keepOutput struct {
+	final, record string
+	prev          map[string]fileEntry // read only once the build runs
+	applying      func()
+
+	mu     sync.Mutex
+	next   map[string]fileEntry
+	stage  string // made with the first changed file
+	staged []string
+	dirs   map[string]bool
+}
+
+func (o *keepOutput) path(name string) string {
+	return filepath.Join(o.final, filepath.FromSlash(name))
+}
+
+func (o *keepOutput) Keep(name string, key site.Key) bool {
+	e, ok := o.prev[name]
+	if !ok || key == (site.Key{}) || e.key != key {
+		return false
+	}
+	st, err := os.Lstat(o.path(name))
+	if err != nil || !st.Mode().IsRegular() || st.Size() != e.size || st.ModTime().UnixNano() != e.mtime {
+		return false
+	}
+	o.mu.Lock()
+	o.next[name] = e
+	o.mu.Unlock()
+	return true
+}
+
+func (o *keepOutput) WriteFile(name string, data []byte) error {
+	return o.WriteKeyed(name, site.Key{}, data)
+}
+
+// WriteKeyed leaves a file alone when it already holds data, and otherwise
+// writes it aside for commit to move in.
+func (o *keepOutput) WriteKeyed(name string, key site.Key, data []byte) error {
+	if e, ok := o.prev[name]; ok && e.size == int64(len(data)) {
+		if mtime, same := sameContent(o.path(name), data); same {
+			o.mu.Lock()
+			o.next[name] = fileEntry{key: key, size: e.size, mtime: mtime}
+			o.mu.Unlock()
+			return nil
+		}
+	}
+	o.mu.Lock()
+	if o.stage == "" {
+		stage, err := os.MkdirTemp(filepath.Dir(o.final), "."+filepath.Base(o.final)+".new-")
+		if err != nil {
+			o.mu.Unlock()
+			return err
+		}
+		o.stage = stage
+	}
+	p := filepath.Join(o.stage, filepath.FromSlash(name))
+	if dir := filepath.Dir(p); !o.dirs[dir] {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			o.mu.Unlock()
+			return err
+		}
+		o.dirs[dir] = true
+	}
+	o.mu.Unlock()
+	mtime, err := writeFile(p, data)
+	if err != nil {
+		return err
+	}
+	o.mu.Lock()
+	o.next[name] = fileEntry{key: key, size: int64(len(data)), mtime: mtime}
+	o.staged = append(o.staged, name)
+	o.mu.Unlock()
+	return nil
+}
+
+// sameContent reports whether the file at p holds data, and its mtime.
+func sameContent(p string, data []byte) (int64, bool) {
+	f, err := os.Open(p)
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() != int64(len(data)) {
+		return 0, false
+	}
+	old := make([]byte, len(data))
+	if _, err := io.ReadFull(f, old); err != nil {
+		return 0, false
+	}
+	return st.ModTime().UnixNano(), bytes.Equal(old, data)
+}
+
+// writeFile writes data to p and returns the file's modification time.
+func writeFile(p string, data []byte) (int64, error) {
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return 0, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return 0, err
+	}
+	return st.ModTime().UnixNano(), f.Close()
+}
+
+// commit removes the files this build did not make, moves the changed ones
+// in and records the folder. Until the record is rewritten at the end, the
+// files in motion are recorded as unknown.
+func (o *keepOutput) commit() error {
+	var stale []string
+	for name := range o.prev {
+		if _, ok := o.next[name]; !ok {
+			stale = append(stale, name)
+		}
+	}
+	if len(o.staged) == 0 && len(stale) == 0 {
+		if maps.Equal(o.prev, o.next) {
+			return nil
+		}
+		return writeFileRecord(o.record, rendererID(), o.next)
+	}
+	interim := maps.Clone(o.prev)
+	for _, name := range o.staged {
+		interim[name] = fileEntry{}
+	}
+	for _, name := range stale {
+		e := interim[name]
+		e.key = site.Key{}
+		interim[name] = e
+	}
+	if err := writeFileRecord(o.record, rendererID(), interim); err != nil {
+		return err
+	}
+	o.applying()
+	slices.Sort(stale)
+	for _, name := range stale {
+		if err := os.Remove(o.path(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		// Remove the folders it leaves empty, up to final.
+		for dir := filepath.Dir(o.path(name)); dir != o.final && strings.HasPrefix(dir, o.final); dir = filepath.Dir(dir) {
+			if os.Remove(dir) != nil {
+				break
+			}
+		}
+	}
+	slices.Sort(o.staged)
+	made := map[string]bool{}
+	for _, name := range o.staged {
+		dst := o.path(name)
+		if dir := filepath.Dir(dst); !made[dir] {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return err
+			}
+			made[dir] = true
+		}
+		if err := os.Rename(filepath.Join(o.stage, filepath.FromSlash(name)), dst); err != nil {
+			return err
+		}
+	}
+	if err := writeFileRecord(o.record, rendererID(), o.next); err != nil {
+		return err
+	}
+	o.discard()
+	return nil
+}
+
+func (o *keepOutput) discard() {
+	if o.stage != "" {
+		_ = os.RemoveAll(o.stage)
+		o.stage = ""
+	}
+}
+
+func (o *keepOutput) files() (all, written int) { return len(o.next), len(o.staged) }
