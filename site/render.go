@@ -3,8 +3,8 @@ package site
 import (
 	"bytes"
 	"crypto/sha256"
-	"hash"
 	"fmt"
+	"hash"
 	"html/template"
 	"io/fs"
 	"runtime"
