@@ -319,6 +319,11 @@ func (o *keepOutput) commit() error {
 		if err := os.Rename(filepath.Join(o.stage, filepath.FromSlash(name)), dst); err != nil {
 			return err
 		}
+		if stopAfterMove != nil {
+			if err := stopAfterMove(); err != nil {
+				return err
+			}
+		}
 	}
 	if err := writeFileRecord(o.record, rendererID(), o.next); err != nil {
 		return err
@@ -326,6 +331,10 @@ func (o *keepOutput) commit() error {
 	o.discard()
 	return nil
 }
+
+// stopAfterMove, when set, is called after each file moved in: a test stops
+// a build there as a crash would.
+var stopAfterMove func() error
 
 func (o *keepOutput) discard() {
 	if o.stage != "" {
