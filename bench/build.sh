@@ -7,10 +7,12 @@
 #   TMPDIR=/dev/shm bash bench/build.sh    # sources and output on tmpfs
 #   KEEP=1 bash bench/build.sh             # keep the generated folders
 #
-# Each size gets 5 updates per incident on average (bench/synth), is built
-# once to warm the page cache, then built again: the table reports the second
-# build. Times and peak memory come from GNU time (/usr/bin/time -v), which
-# the script installs from Debian when it is missing and it runs as root.
+# Each size gets 5 updates per incident on average (bench/synth) and is built
+# once to warm the page cache. The table then reports two builds: a clean
+# one (--clean: every file rendered), and the build after one new update to
+# an active incident, which keeps the files the update does not reach.
+# Times and peak memory come from GNU time (/usr/bin/time -v), which the
+# script installs from Debian when it is missing and it runs as root.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -58,29 +60,61 @@ say "building herald and synth"
 go build -o "$work/herald" ./cmd/herald
 go build -o "$work/synth" ./bench/synth/cmd/synth
 
+# measure NAME ARGS... runs herald build ARGS, keeping its output in
+# $work/out-NAME and GNU time's report in $work/time-NAME.
+measure() {
+	local name=$1
+	shift
+	/usr/bin/time -v -o "$work/time-$name" "$work/herald" build "$@" >"$work/out-$name"
+}
+
+# figures NAME prints "wall | CPU | RSS" of a measured run.
+figures() {
+	local t=$work/time-$1 wall user sys rss
+	wall=$(seconds "$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$t")")
+	user=$(sed -n 's/.*User time (seconds): //p' "$t")
+	sys=$(sed -n 's/.*System time (seconds): //p' "$t")
+	rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$t")
+	printf '%s | %.1f | %.0f' "$wall" "$(awk "BEGIN { print $user + $sys }")" "$(awk "BEGIN { print $rss / 1024 }")"
+}
+
+# active_incident prints the newest incident of $1 with no resolving update.
+active_incident() {
+	local dir
+	for dir in $(find "$1/content/incidents" -mindepth 1 -maxdepth 1 -type d | sort -r); do
+		if ! grep -qE '^status( *= *"|: *)resolved' "$dir"/*.md; then
+			basename "$dir"
+			return
+		fi
+	done
+	die "no active incident in $1"
+}
+
 rows=()
 for n in "${sizes[@]}"; do
 	src=$work/src-$n
 	say "writing $n incidents into $src"
 	"$work/synth" -out "$src" -incidents "$n" -updates "$UPDATES" -now "$NOW" >/dev/null
 	updates=$(find "$src/content/incidents" -name '*.md' ! -name incident.md ! -name review.md | wc -l)
-	for run in 1 2; do
-		say "herald build, $n incidents, run $run of 2"
-		/usr/bin/time -v -o "$work/time-$n" "$work/herald" build --source "$src" --now "$NOW" >"$work/out-$n"
-	done
-	# "built 1089 public files into … and 6983 digests into …"
-	files=$(sed -nE 's/^built ([0-9]+) public files into .* and ([0-9]+) digests into .*/\1 \2/p' "$work/out-$n" | awk '{ print $1 + $2 }')
-	wall=$(seconds "$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time-$n")")
-	user=$(sed -n 's/.*User time (seconds): //p' "$work/time-$n")
-	sys=$(sed -n 's/.*System time (seconds): //p' "$work/time-$n")
-	rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time-$n")
-	rows+=("$(printf '| %s | %s | %s | %s | %.1f | %.0f |' "$n" "$updates" "$files" "$wall" "$(awk "BEGIN { print $user + $sys }")" "$(awk "BEGIN { print $rss / 1024 }")")")
+	say "herald build, $n incidents: a first build, to warm the page cache"
+	measure "first-$n" --source "$src" --now "$NOW"
+	say "herald build --clean, $n incidents: every file rendered"
+	measure "clean-$n" --clean --source "$src" --now "$NOW"
+	slug=$(active_incident "$src")
+	printf -- '---\nat: 2026-11-28T01:58:00Z\nstatus: monitoring\n---\n\nA fix is in place and we are watching the results.\n' \
+		>"$src/content/incidents/$slug/2026-11-28T0158Z.md"
+	say "herald build, $n incidents, one new update to $slug"
+	measure "update-$n" --source "$src" --now "$NOW"
+	# "built 1089 public files into … and 6983 digests into … (23 files written, …"
+	files=$(sed -nE 's/^built ([0-9]+) public files into .* and ([0-9]+) digests into .*/\1 \2/p' "$work/out-clean-$n" | awk '{ print $1 + $2 }')
+	written=$(sed -nE 's/^built .* \(([0-9]+) files? written.*/\1/p' "$work/out-update-$n")
+	rows+=("$(printf '| %s | %s | %s | %s | %s | %s |' "$n" "$updates" "$files" "$(figures "clean-$n")" "$(figures "update-$n")" "$written")")
 	[[ -n ${KEEP:-} ]] || rm -rf "$src"
 done
 
 fs=$(df -PT "$work" | awk 'NR == 2 { print $2 }')
-echo "herald build, second of two runs; $(nproc) CPUs, $(go env GOVERSION), sources and output on $fs"
+echo "herald build; $(nproc) CPUs, $(go env GOVERSION), sources and output on $fs"
 echo
-echo "| incidents | updates | files written | wall s | CPU s (user+sys) | peak RSS MB |"
-echo "|---:|---:|---:|---:|---:|---:|"
+echo "| incidents | updates | files | clean build: wall s | CPU s | peak RSS MB | after one new update: wall s | CPU s | peak RSS MB | files written |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
