@@ -176,7 +176,7 @@ func (o *keepOutput) Keep(name string, key site.Key) bool {
 		return false
 	}
 	st, err := os.Lstat(o.path(name))
-	if err != nil || !st.Mode().IsRegular() || st.Size() != e.size || st.ModTime().UnixNano() != e.mtime {
+	if err != nil || !st.Mode().IsRegular() || st.Size() != e.size || !sameSecond(st.ModTime().UnixNano(), e.mtime) {
 		return false
 	}
 	o.mu.Lock()
@@ -228,6 +228,10 @@ func (o *keepOutput) WriteKeyed(name string, key site.Key, data []byte) error {
 	o.mu.Unlock()
 	return nil
 }
+
+// sameSecond compares modification times to the second: archives, such
+// as a CI cache restoring the folders, may keep no finer times.
+func sameSecond(a, b int64) bool { return a/1e9 == b/1e9 }
 
 // sameContent reports whether the file at p holds data, and its mtime.
 func sameContent(p string, data []byte) (int64, bool) {

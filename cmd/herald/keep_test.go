@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // twinSources are two copies of the sample: kept is built keeping files
@@ -203,5 +204,30 @@ func TestConcurrentBuilds(t *testing.T) {
 	}
 	if n := tw.build(t, sampleNow); n != 0 {
 		t.Errorf("a third build wrote %d files after two concurrent ones (expected none)", n)
+	}
+}
+
+// TestKeptBuildAfterRestore: folders restored from an archive that keeps
+// modification times to the second only, as CI caches do, are kept.
+func TestKeptBuildAfterRestore(t *testing.T) {
+	tw := newTwins(t)
+	for _, dir := range []string{"public", "digests"} {
+		err := filepath.WalkDir(filepath.Join(tw.kept, dir), func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			st, err := d.Info()
+			if err != nil {
+				return err
+			}
+			mtime := st.ModTime().Truncate(time.Second)
+			return os.Chtimes(p, mtime, mtime)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := tw.build(t, sampleNow); n != 0 {
+		t.Errorf("the build wrote %d files into folders restored as they were (expected none)", n)
 	}
 }
