@@ -105,9 +105,9 @@ for n in "${sizes[@]}"; do
 		>"$src/content/incidents/$slug/2026-11-28T0158Z.md"
 	say "herald build, $n incidents, one new update to $slug"
 	measure "update-$n" --source "$src" --now "$NOW"
-	# "built 1089 public files into … and 6983 digests into … (23 files written, …"
+	# "built 1089 public files into … and 6983 digests into … (8050 kept from the last build, 23 written)"
 	files=$(sed -nE 's/^built ([0-9]+) public files into .* and ([0-9]+) digests into .*/\1 \2/p' "$work/out-clean-$n" | awk '{ print $1 + $2 }')
-	written=$(sed -nE 's/^built .* \(([0-9]+) files? written.*/\1/p' "$work/out-update-$n")
+	written=$(sed -nE 's/^built .* ([0-9]+) written\)$/\1/p' "$work/out-update-$n")
 	rows+=("$(printf '| %s | %s | %s | %s | %s | %s |' "$n" "$updates" "$files" "$(figures "clean-$n")" "$(figures "update-$n")" "$written")")
 	[[ -n ${KEEP:-} ]] || rm -rf "$src"
 done

@@ -48,8 +48,8 @@ func buildCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "built %d public files into %s and %d digests into %s (%d %s written, the others kept from the last build)\nopen %s\n",
-				res.publicFiles, res.publicDir, res.digestFiles, res.digestDir, res.written, plural(res.written, "file", "files"), filepath.Join(res.publicDir, "index.html"))
+			fmt.Fprintf(cmd.OutOrStdout(), "built %d public files into %s and %d digests into %s (%d kept from the last build, %d written)\nopen %s\n",
+				res.publicFiles, res.publicDir, res.digestFiles, res.digestDir, res.kept, res.written, filepath.Join(res.publicDir, "index.html"))
 			return nil
 		},
 	}
@@ -62,7 +62,7 @@ type buildResult struct {
 	site                     *site.Site
 	publicDir, digestDir     string
 	publicFiles, digestFiles int
-	written                  int // files written anew, in both folders
+	kept, written            int // in both folders: files kept unrendered, and written anew
 }
 
 // build builds and records the outcome beside public/, for publish.
@@ -126,10 +126,10 @@ func buildSite(f buildFlags, stderr io.Writer) (*buildResult, error) {
 	if err := dig.commit(); err != nil {
 		return nil, err
 	}
-	var pw, dw int
-	res.publicFiles, pw = pub.files()
-	res.digestFiles, dw = dig.files()
-	res.written = pw + dw
+	var pk, pw, dk, dw int
+	res.publicFiles, pk, pw = pub.files()
+	res.digestFiles, dk, dw = dig.files()
+	res.kept, res.written = pk+dk, pw+dw
 	return res, nil
 }
 
@@ -246,4 +246,4 @@ func (o *dirOutput) discard() {
 	}
 }
 
-func (o *dirOutput) files() (all, written int) { return len(o.written), len(o.written) }
+func (o *dirOutput) files() (all, kept, written int) { return len(o.written), 0, len(o.written) }

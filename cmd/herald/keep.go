@@ -132,8 +132,9 @@ type buildOutput interface {
 	commit() error
 	// discard drops what commit did not put in place.
 	discard()
-	// files counts the folder's files, and those written by this build.
-	files() (all, written int)
+	// files counts the folder's files: those kept from the last build
+	// without rendering them, and those written anew.
+	files() (all, kept, written int)
 }
 
 // openOutput is how a build writes final: keeping the files of the last
@@ -161,6 +162,7 @@ type keepOutput struct {
 
 	mu     sync.Mutex
 	next   map[string]fileEntry
+	kept   int
 	stage  string // made with the first changed file
 	staged []string
 	dirs   map[string]bool
@@ -181,6 +183,7 @@ func (o *keepOutput) Keep(name string, key site.Key) bool {
 	}
 	o.mu.Lock()
 	o.next[name] = e
+	o.kept++
 	o.mu.Unlock()
 	return true
 }
@@ -347,4 +350,4 @@ func (o *keepOutput) discard() {
 	}
 }
 
-func (o *keepOutput) files() (all, written int) { return len(o.next), len(o.staged) }
+func (o *keepOutput) files() (all, kept, written int) { return len(o.next), o.kept, len(o.staged) }

@@ -32,11 +32,17 @@ func (tw twinSources) edit(t *testing.T, change func(dir string)) {
 	change(tw.clean)
 }
 
-var writtenRE = regexp.MustCompile(`\((\d+) files? written`)
+var keptRE = regexp.MustCompile(`\((\d+) kept from the last build, (\d+) written\)`)
 
 // build builds both at now, checks they agree, and returns how many files
 // the kept build wrote.
 func (tw twinSources) build(t *testing.T, now string) int {
+	_, written := tw.buildKept(t, now)
+	return written
+}
+
+// buildKept is build, also returning how many files were kept unrendered.
+func (tw twinSources) buildKept(t *testing.T, now string) (kept, written int) {
 	t.Helper()
 	out, _ := herald(t, "build", "--source", tw.kept, "--now", now)
 	herald(t, "build", "--clean", "--source", tw.clean, "--now", now)
@@ -45,12 +51,13 @@ func (tw twinSources) build(t *testing.T, now string) int {
 			t.Fatalf("%s/ of the build keeping files differs from a clean build:\n%s", dir, d)
 		}
 	}
-	m := writtenRE.FindStringSubmatch(out)
+	m := keptRE.FindStringSubmatch(out)
 	if m == nil {
-		t.Fatalf("herald build did not say how many files it wrote:\n%s", out)
+		t.Fatalf("herald build did not say how many files it kept and wrote:\n%s", out)
 	}
-	n, _ := strconv.Atoi(m[1])
-	return n
+	kept, _ = strconv.Atoi(m[1])
+	written, _ = strconv.Atoi(m[2])
+	return kept, written
 }
 
 func writeText(t *testing.T, p, text string) {
@@ -211,6 +218,7 @@ func TestConcurrentBuilds(t *testing.T) {
 // modification times to the second only, as CI caches do, are kept.
 func TestKeptBuildAfterRestore(t *testing.T) {
 	tw := newTwins(t)
+	want, _ := tw.buildKept(t, sampleNow)
 	for _, dir := range []string{"public", "digests"} {
 		err := filepath.WalkDir(filepath.Join(tw.kept, dir), func(p string, d os.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
@@ -227,7 +235,7 @@ func TestKeptBuildAfterRestore(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := tw.build(t, sampleNow); n != 0 {
-		t.Errorf("the build wrote %d files into folders restored as they were (expected none)", n)
+	if kept, written := tw.buildKept(t, sampleNow); kept != want || written != 0 {
+		t.Errorf("the build kept %d files and wrote %d into folders restored as they were (expected %d kept, none written)", kept, written, want)
 	}
 }
