@@ -218,7 +218,12 @@ func (l *loader) read(p string, ps *problems) *doc {
 		ps.add(p, 0, "file is %d bytes (expected at most 1 MiB; move large material elsewhere and link to it)", st.Size())
 		return nil
 	}
-	src := make([]byte, st.Size())
+	buf := readBufs.Get().(*[]byte)
+	defer readBufs.Put(buf)
+	if int64(cap(*buf)) < st.Size() {
+		*buf = make([]byte, st.Size())
+	}
+	src := (*buf)[:st.Size()]
 	n, err := readFull(f, src)
 	if err != nil {
 		ps.add(p, 0, "cannot read: %v", err)
@@ -226,6 +231,9 @@ func (l *loader) read(p string, ps *problems) *doc {
 	}
 	return parseDoc(p, src[:n], ps)
 }
+
+// readBufs holds read's buffers: parseDoc copies what it keeps of a file.
+var readBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 func readFull(f fs.File, buf []byte) (int, error) {
 	n := 0
