@@ -186,8 +186,7 @@ func parseBody(path, text string, line int, known []string, ps *problems) Body {
 			continue
 		}
 		if m, ok := blockFor(words); ok {
-			// A copy: the ids outlive the file's text, which a slice would keep.
-			ids := strings.FieldsFunc(strings.Clone(m), func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
+			ids := strings.FieldsFunc(m, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
 			if open {
 				ps.add(path, n, "audience block opened inside the block opened on line %d (blocks do not nest; expected ::: to close it first)", openLine)
 				continue
@@ -247,7 +246,7 @@ func stripComments(text string) string {
 	var b strings.Builder
 	fence := ""
 	inComment := false
-	for _, l := range strings.SplitAfter(text, "\n") {
+	for l := range strings.SplitAfterSeq(text, "\n") {
 		bare := strings.TrimRight(l, "\n")
 		if !inComment {
 			if fence != "" {
