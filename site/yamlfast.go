@@ -18,7 +18,8 @@ func parseFlatYAML(src string) (n *node, ok bool) {
 	if !flatYAMLText(src) {
 		return nil, false
 	}
-	root := &node{kind: kindMap, vals: map[string]*node{}}
+	lines := strings.Count(src, "\n") + 1 // at most as many keys
+	root := &node{kind: kindMap, keys: make([]string, 0, lines), vals: make(map[string]*node, lines)}
 	var (
 		open   *node // value of the last top-level key while it may take indented lines
 		indent = -1  // indentation of open's lines; -1 before the first
