@@ -1,9 +1,6 @@
 package site
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // A Body is Markdown split into public text and audience blocks.
 type Body struct {
@@ -69,62 +66,127 @@ func (b Body) Private() []string {
 }
 
 // mayBeMarker reports whether line may open or close a fence or a block:
-// only such lines can match the expressions below, and most lines are not.
+// only such lines can be one, and most lines are not.
 func mayBeMarker(line string) bool {
 	t := strings.TrimLeft(line, " ")
 	return strings.HasPrefix(t, ":::") || strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~")
 }
 
-var (
-	blockForRE   = regexp.MustCompile(`^ {0,3}:::\s*for(?:\s+(.*?))?\s*$`)
-	blockOtherRE = regexp.MustCompile(`^ {0,3}:::\s*(\S.*?)?\s*$`)
-	fenceRE      = regexp.MustCompile("^ {0,3}(`{3,}|~{3,})")
-)
+// markerIndent strips the up to three spaces a fence or a block marker may
+// be indented by; ok is false for a line indented more.
+func markerIndent(line string) (t string, ok bool) {
+	t = strings.TrimLeft(line, " ")
+	return t, len(line)-len(t) <= 3
+}
+
+// fenceOpen splits a line that starts a code fence (``` or ~~~, three or
+// more, after at most three spaces) into the fence and what follows it.
+func fenceOpen(line string) (fence, rest string, ok bool) {
+	t, ok := markerIndent(line)
+	if !ok || t == "" || (t[0] != '`' && t[0] != '~') {
+		return "", "", false
+	}
+	n := 1
+	for n < len(t) && t[n] == t[0] {
+		n++
+	}
+	if n < 3 {
+		return "", "", false
+	}
+	return t[:n], t[n:], true
+}
+
+// markerSpace is the white space a block marker may hold around its words.
+const markerSpace = "\t\n\f\r "
+
+// blockMarker returns the words after ":::" on a line that starts a block
+// marker (after at most three spaces), without the space around them.
+func blockMarker(line string) (words string, ok bool) {
+	t, ok := markerIndent(line)
+	if !ok {
+		return "", false
+	}
+	if t, ok = strings.CutPrefix(t, ":::"); !ok {
+		return "", false
+	}
+	return strings.Trim(t, markerSpace), true
+}
+
+// blockFor returns the audience ids of a "for" marker's words ("for a b"),
+// as one string; ok is false for other words.
+func blockFor(words string) (ids string, ok bool) {
+	rest, ok := strings.CutPrefix(words, "for")
+	if !ok || (rest != "" && strings.IndexByte(markerSpace, rest[0]) < 0) {
+		return "", false
+	}
+	return strings.TrimLeft(rest, markerSpace), true
+}
 
 // parseBody splits body text into segments. known lists the audience ids
 // that blocks may name; line is the body's first line in the file.
+// Segments are slices of text where they can be.
 func parseBody(path, text string, line int, known []string, ps *problems) Body {
 	var (
 		b        Body
 		cur      Segment
-		buf      strings.Builder
 		open     bool
 		openLine int
 		fence    string
+		// The current segment is text[from:to], after buf when a skipped
+		// marker line splits it; the current line is text[start:end].
+		from, to, start, end int
+		buf                  strings.Builder
 	)
 	cur.Line = line
 	text = stripComments(text)
 	flush := func(next Segment) {
-		cur.Markdown = buf.String()
+		cur.Markdown = text[from:to]
+		if buf.Len() > 0 {
+			buf.WriteString(cur.Markdown)
+			cur.Markdown = buf.String()
+			buf.Reset()
+		}
 		if strings.TrimSpace(cur.Markdown) != "" {
 			b.Segments = append(b.Segments, cur)
 		}
-		buf.Reset()
+		from, to = 0, 0
 		cur = next
 	}
-	lines := strings.SplitAfter(text, "\n")
-	for i, l := range lines {
-		n := line + i
-		bare := strings.TrimRight(l, "\n")
+	keep := func() {
+		if start != to {
+			buf.WriteString(text[from:to])
+			from = start
+		}
+		to = end
+	}
+	n := line - 1
+	for l := range strings.Lines(text) {
+		start, end = end, end+len(l)
+		n++
+		bare := strings.TrimSuffix(l, "\n")
 		if !mayBeMarker(bare) {
-			buf.WriteString(l)
+			keep()
 			continue
 		}
 		if fence != "" {
-			if m := fenceRE.FindStringSubmatch(bare); m != nil && m[1][0] == fence[0] && len(m[1]) >= len(fence) && strings.TrimSpace(bare[strings.Index(bare, m[1])+len(m[1]):]) == "" {
+			if f, rest, ok := fenceOpen(bare); ok && f[0] == fence[0] && len(f) >= len(fence) && strings.TrimSpace(rest) == "" {
 				fence = ""
 			}
-			buf.WriteString(l)
+			keep()
 			continue
 		}
-		if m := fenceRE.FindStringSubmatch(bare); m != nil {
-			fence = m[1]
-			buf.WriteString(l)
+		if f, _, ok := fenceOpen(bare); ok {
+			fence = f
+			keep()
 			continue
 		}
-		if m := blockForRE.FindStringSubmatch(bare); m != nil {
-			// A copy: the ids outlive the file's text, which a slice would keep.
-			ids := strings.FieldsFunc(strings.Clone(m[1]), func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
+		words, ok := blockMarker(bare)
+		if !ok {
+			keep()
+			continue
+		}
+		if m, ok := blockFor(words); ok {
+			ids := strings.FieldsFunc(m, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
 			if open {
 				ps.add(path, n, "audience block opened inside the block opened on line %d (blocks do not nest; expected ::: to close it first)", openLine)
 				continue
@@ -141,34 +203,30 @@ func parseBody(path, text string, line int, known []string, ps *problems) Body {
 			flush(Segment{Audiences: ids, Line: n + 1})
 			continue
 		}
-		if m := blockOtherRE.FindStringSubmatch(bare); m != nil {
-			switch word := m[1]; word {
-			case "":
-				if !open {
-					ps.add(path, n, "stray ::: with no open block (expected ::: for ID or ::: internal before it)")
-					continue
-				}
-				open = false
-				flush(Segment{Line: n + 1})
-			case "internal":
-				if open {
-					ps.add(path, n, "audience block opened inside the block opened on line %d (blocks do not nest; expected ::: to close it first)", openLine)
-					continue
-				}
+		switch words {
+		case "":
+			if !open {
+				ps.add(path, n, "stray ::: with no open block (expected ::: for ID or ::: internal before it)")
+				continue
+			}
+			open = false
+			flush(Segment{Line: n + 1})
+		case "internal":
+			if open {
+				ps.add(path, n, "audience block opened inside the block opened on line %d (blocks do not nest; expected ::: to close it first)", openLine)
+				continue
+			}
+			open, openLine = true, n
+			flush(Segment{Internal: true, Line: n + 1})
+		default:
+			ps.add(path, n, "unknown block %q (expected ::: for ID [ID…], ::: internal or ::: to close)", ":::"+" "+words)
+			if !open {
+				// Most likely a misspelt opener: keep its text private,
+				// and let its ::: close it rather than be reported too.
 				open, openLine = true, n
 				flush(Segment{Internal: true, Line: n + 1})
-			default:
-				ps.add(path, n, "unknown block %q (expected ::: for ID [ID…], ::: internal or ::: to close)", ":::"+" "+word)
-				if !open {
-					// Most likely a misspelt opener: keep its text private,
-					// and let its ::: close it rather than be reported too.
-					open, openLine = true, n
-					flush(Segment{Internal: true, Line: n + 1})
-				}
 			}
-			continue
 		}
-		buf.WriteString(l)
 	}
 	if open {
 		ps.add(path, openLine, "audience block is never closed (expected a line with ::: after it)")
@@ -188,18 +246,18 @@ func stripComments(text string) string {
 	var b strings.Builder
 	fence := ""
 	inComment := false
-	for _, l := range strings.SplitAfter(text, "\n") {
+	for l := range strings.SplitAfterSeq(text, "\n") {
 		bare := strings.TrimRight(l, "\n")
 		if !inComment {
 			if fence != "" {
-				if m := fenceRE.FindStringSubmatch(bare); m != nil && m[1][0] == fence[0] && len(m[1]) >= len(fence) {
+				if f, _, ok := fenceOpen(bare); ok && f[0] == fence[0] && len(f) >= len(fence) {
 					fence = ""
 				}
 				b.WriteString(l)
 				continue
 			}
-			if m := fenceRE.FindStringSubmatch(bare); m != nil {
-				fence = m[1]
+			if f, _, ok := fenceOpen(bare); ok {
+				fence = f
 				b.WriteString(l)
 				continue
 			}

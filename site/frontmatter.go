@@ -76,22 +76,22 @@ func parseDoc(path string, src []byte, ps *problems) *doc {
 		ps.add(path, 1, "missing front matter (expected a first line of --- for YAML or +++ for TOML)")
 		return nil
 	}
-	lines := strings.SplitAfter(rest, "\n")
-	end := -1
-	for i, l := range lines {
-		t := strings.TrimRight(l, " \t\n")
-		if t == fence || (fence == "---" && t == "...") {
-			end = i
+	// The front matter is rest[:off], its n lines before the closing one.
+	off, n, end := 0, 0, -1
+	for l := range strings.Lines(rest) {
+		if t := strings.TrimRight(l, " \t\n"); t == fence || (fence == "---" && t == "...") {
+			end = off + len(l)
 			break
 		}
+		off += len(l)
+		n++
 	}
 	if end < 0 {
 		ps.add(path, 1, "front matter opened with %s is never closed (expected a line of %s)", fence, fence)
 		return nil
 	}
-	fm := strings.Join(lines[:end], "")
-	body := strings.Join(lines[end+1:], "")
-	d := &doc{path: path, body: body, bodyLine: end + 3}
+	fm := rest[:off]
+	d := &doc{path: path, body: rest[end:], bodyLine: n + 3}
 	var err error
 	if fence == "---" {
 		d.meta, err = parseYAML(fm)

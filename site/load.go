@@ -219,7 +219,12 @@ func (l *loader) read(p string, ps *problems) *doc {
 		ps.add(p, 0, "file is %d bytes (expected at most 1 MiB; move large material elsewhere and link to it)", st.Size())
 		return nil
 	}
-	src := make([]byte, st.Size())
+	buf := readBufs.Get().(*[]byte)
+	defer readBufs.Put(buf)
+	if int64(cap(*buf)) < st.Size() {
+		*buf = make([]byte, st.Size())
+	}
+	src := (*buf)[:st.Size()]
 	n, err := readFull(f, src)
 	if err != nil {
 		ps.add(p, 0, "cannot read: %v", err)
@@ -231,6 +236,9 @@ func (l *loader) read(p string, ps *problems) *doc {
 	}
 	return d
 }
+
+// readBufs holds read's buffers: parseDoc copies what it keeps of a file.
+var readBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 func readFull(f fs.File, buf []byte) (int, error) {
 	n := 0
@@ -249,12 +257,13 @@ func readFull(f fs.File, buf []byte) (int, error) {
 
 // bundleFiles lists a bundle: its Markdown files and everything else.
 func (l *loader) bundleFiles(dir string, assets map[string]string, ps *problems) (md []string) {
-	err := fs.WalkDir(l.fsys, dir, func(p string, d fs.DirEntry, err error) error {
+	// Subfolders hold assets only.
+	walk := func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			ps.add(p, 0, "cannot read: %v", err)
 			return nil
 		}
-		if strings.HasPrefix(d.Name(), ".") && p != dir {
+		if strings.HasPrefix(d.Name(), ".") {
 			if d.IsDir() {
 				return fs.SkipDir
 			}
@@ -263,21 +272,30 @@ func (l *loader) bundleFiles(dir string, assets map[string]string, ps *problems)
 		if d.IsDir() {
 			return nil
 		}
-		rel := strings.TrimPrefix(p, dir+"/")
 		if strings.HasSuffix(d.Name(), ".md") {
-			if path.Dir(p) == dir {
-				md = append(md, rel)
-			} else {
-				// Never copied as an asset: it could carry audience blocks.
-				ps.add(p, 0, "Markdown file in a subfolder of a bundle (expected updates directly in %s/)", dir)
-			}
+			// Never copied as an asset: it could carry audience blocks.
+			ps.add(p, 0, "Markdown file in a subfolder of a bundle (expected updates directly in %s/)", dir)
 			return nil
 		}
-		assets[p] = strings.TrimPrefix(dir, "content/") + "/" + rel
+		assets[p] = strings.TrimPrefix(p, "content/")
 		return nil
-	})
+	}
+	entries, err := fs.ReadDir(l.fsys, dir)
 	if err != nil {
 		ps.add(dir, 0, "cannot read: %v", err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		p := dir + "/" + name
+		switch {
+		case strings.HasPrefix(name, "."):
+		case e.IsDir():
+			fs.WalkDir(l.fsys, p, walk)
+		case strings.HasSuffix(name, ".md"):
+			md = append(md, name)
+		default:
+			assets[p] = strings.TrimPrefix(p, "content/")
+		}
 	}
 	sort.Strings(md)
 	return md

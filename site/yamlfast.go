@@ -12,17 +12,21 @@ import (
 // would give (same kinds, text and lines), and ok false for anything it is
 // not sure of, which parseYAMLFull then reads (and reports errors for).
 // go-yaml spends most of a build's loading time on these few lines.
+// Keys and values are slices of src, as the body is of the file's text: a
+// file's text is kept as one piece while anything read from it lives.
 func parseFlatYAML(src string) (n *node, ok bool) {
 	if !flatYAMLText(src) {
 		return nil, false
 	}
-	root := &node{kind: kindMap, vals: map[string]*node{}}
+	lines := strings.Count(src, "\n") + 1 // at most as many keys
+	root := &node{kind: kindMap, keys: make([]string, 0, lines), vals: make(map[string]*node, lines)}
 	var (
 		open   *node // value of the last top-level key while it may take indented lines
 		indent = -1  // indentation of open's lines; -1 before the first
 	)
-	for i, line := range strings.Split(src, "\n") {
-		ln := i + 1
+	ln := 0
+	for line := range strings.SplitSeq(src, "\n") {
+		ln++
 		t := strings.TrimLeft(line, " ")
 		if t == "" || t[0] == '#' {
 			continue
@@ -124,7 +128,7 @@ func cutKey(t string) (key, rest string, ok bool) {
 	if rest != "" && rest[0] != ' ' {
 		return "", "", false
 	}
-	return strings.Clone(t[:i]), rest, true
+	return t[:i], rest, true
 }
 
 func flatKey(k string) bool {
@@ -152,7 +156,7 @@ func flatValue(rest string, ln int) (*node, bool) {
 		if strings.Trim(inner, " ") == "" {
 			return n, true
 		}
-		for _, item := range strings.Split(inner, ",") {
+		for item := range strings.SplitSeq(inner, ",") {
 			e, ok := flatScalar(item, ln, true)
 			if !ok || e.kind != kindScalar {
 				return nil, false
@@ -169,7 +173,7 @@ func flatValue(rest string, ln int) (*node, bool) {
 		if strings.Trim(inner, " ") == "" {
 			return n, true
 		}
-		for _, pair := range strings.Split(inner, ",") {
+		for pair := range strings.SplitSeq(inner, ",") {
 			key, val, ok := cutKey(strings.TrimLeft(pair, " "))
 			if !ok || val == "" {
 				return nil, false
@@ -204,7 +208,7 @@ func flatScalar(s string, ln int, flow bool) (*node, bool) {
 		if !ok || strings.IndexByte(inner, q) >= 0 || strings.IndexByte(inner, '\\') >= 0 || flow {
 			return nil, false
 		}
-		return &node{line: ln, kind: kindScalar, str: strings.Clone(inner)}, true
+		return &node{line: ln, kind: kindScalar, str: inner}, true
 	}
 	if !flow {
 		// A comment ends a plain value.
@@ -222,6 +226,5 @@ func flatScalar(s string, ln int, flow bool) (*node, bool) {
 	case "~", "null", "Null", "NULL":
 		return &node{line: ln, kind: kindNull}, true
 	}
-	// A copy, as go-yaml makes: a slice would keep the whole front matter.
-	return &node{line: ln, kind: kindScalar, str: strings.Clone(v)}, true
+	return &node{line: ln, kind: kindScalar, str: v}, true
 }
