@@ -85,6 +85,8 @@ func buildSite(f buildFlags, stderr io.Writer) (*buildResult, error) {
 		return nil, err
 	}
 	defer unlock()
+	publicDir, digestDir := filepath.Join(f.source, "public"), filepath.Join(f.source, "digests")
+	lastPublic, lastDigests := lastRecord(f.source, publicDir, !f.clean), lastRecord(f.source, digestDir, !f.clean)
 	src := os.DirFS(f.source)
 	s, err := site.Load(src, site.Options{Now: now})
 	if err != nil {
@@ -99,7 +101,7 @@ func buildSite(f buildFlags, stderr io.Writer) (*buildResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &buildResult{site: s, publicDir: filepath.Join(f.source, "public"), digestDir: filepath.Join(f.source, "digests")}
+	res := &buildResult{site: s, publicDir: publicDir, digestDir: digestDir}
 	// Once a folder starts to change in place, publish must wait for the
 	// build's outcome.
 	applying := sync.OnceFunc(func() {
@@ -107,12 +109,12 @@ func buildSite(f buildFlags, stderr io.Writer) (*buildResult, error) {
 	})
 	removeLeftovers(res.publicDir)
 	removeLeftovers(res.digestDir)
-	pub, err := openOutput(f.source, res.publicDir, !f.clean, applying)
+	pub, err := openOutput(f.source, res.publicDir, lastPublic, applying)
 	if err != nil {
 		return nil, err
 	}
 	defer pub.discard()
-	dig, err := openOutput(f.source, res.digestDir, !f.clean, applying)
+	dig, err := openOutput(f.source, res.digestDir, lastDigests, applying)
 	if err != nil {
 		return nil, err
 	}

@@ -15,12 +15,10 @@ package main
 // build record that keeps publish from using the folders meanwhile.
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"maps"
@@ -73,35 +71,34 @@ var rendererID = sync.OnceValue(func() string {
 // readFileRecord reads a record written by renderer; anything else, or a
 // record that does not read cleanly, is no record.
 func readFileRecord(p, renderer string) (map[string]fileEntry, bool) {
-	f, err := os.Open(p)
+	b, err := os.ReadFile(p)
 	if err != nil {
 		return nil, false
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	if !sc.Scan() || sc.Text() != fileRecordHeader+" "+renderer {
+	header, rest, ok := strings.Cut(string(b), "\n")
+	if !ok || header != fileRecordHeader+" "+renderer {
 		return nil, false
 	}
-	files := map[string]fileEntry{}
-	for sc.Scan() {
+	files := make(map[string]fileEntry, strings.Count(rest, "\n"))
+	for line := range strings.Lines(rest) {
 		// key size mtime name; the name comes last and may hold spaces.
-		parts := strings.SplitN(sc.Text(), " ", 4)
-		if len(parts) != 4 {
+		line = strings.TrimSuffix(line, "\n")
+		key, line, ok1 := strings.Cut(line, " ")
+		size, line, ok2 := strings.Cut(line, " ")
+		mtime, name, ok3 := strings.Cut(line, " ")
+		if !ok1 || !ok2 || !ok3 {
 			return nil, false
 		}
 		var e fileEntry
-		key, ok := site.ParseKey(parts[0])
-		size, err1 := strconv.ParseInt(parts[1], 10, 64)
-		mtime, err2 := strconv.ParseInt(parts[2], 10, 64)
+		var err1, err2 error
+		k, ok := site.ParseKey(key)
+		e.key = k
+		e.size, err1 = strconv.ParseInt(size, 10, 64)
+		e.mtime, err2 = strconv.ParseInt(mtime, 10, 64)
 		if !ok || err1 != nil || err2 != nil {
 			return nil, false
 		}
-		e.key, e.size, e.mtime = key, size, mtime
-		files[parts[3]] = e
-	}
-	if sc.Err() != nil {
-		return nil, false
+		files[name] = e
 	}
 	return files, true
 }
@@ -111,15 +108,21 @@ func writeFileRecord(p, renderer string, files map[string]fileEntry) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
-	var b bytes.Buffer
-	b.Grow(len(files) * 120)
-	b.WriteString(fileRecordHeader + " " + renderer + "\n")
+	b := make([]byte, 0, len(files)*120)
+	b = append(b, fileRecordHeader+" "+renderer+"\n"...)
 	for _, name := range slices.Sorted(maps.Keys(files)) {
 		e := files[name]
-		fmt.Fprintf(&b, "%s %d %d %s\n", e.key, e.size, e.mtime, name)
+		b = hex.AppendEncode(b, e.key[:])
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, e.size, 10)
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, e.mtime, 10)
+		b = append(b, ' ')
+		b = append(b, name...)
+		b = append(b, '\n')
 	}
 	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, b.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
 		return err
 	}
 	return os.Rename(tmp, p)
@@ -137,17 +140,35 @@ type buildOutput interface {
 	files() (all, kept, written int)
 }
 
+// lastRecord reads the record of final in the background, while the
+// sources load, and returns what waits for it. keep false reads none.
+func lastRecord(source, final string, keep bool) func() (map[string]fileEntry, bool) {
+	var (
+		files map[string]fileEntry
+		ok    bool
+		done  = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		if keep && rendererID() != "" {
+			files, ok = readFileRecord(fileRecordPath(source, final), rendererID())
+		}
+	}()
+	return func() (map[string]fileEntry, bool) {
+		<-done
+		return files, ok
+	}
+}
+
 // openOutput is how a build writes final: keeping the files of the last
-// build when it has a record of them, or writing a whole new folder.
-// applying is called once before a kept folder starts to change.
-func openOutput(source, final string, keep bool, applying func()) (buildOutput, error) {
+// build when it has their record (see lastRecord), or writing a whole new
+// folder. applying is called once before a kept folder starts to change.
+func openOutput(source, final string, last func() (map[string]fileEntry, bool), applying func()) (buildOutput, error) {
 	record := fileRecordPath(source, final)
-	if keep && rendererID() != "" {
+	if prev, ok := last(); ok {
 		if st, err := os.Stat(final); err == nil && st.IsDir() {
-			if prev, ok := readFileRecord(record, rendererID()); ok {
-				return &keepOutput{final: final, record: record, prev: prev, applying: applying,
-					next: make(map[string]fileEntry, len(prev)), dirs: map[string]bool{}}, nil
-			}
+			return &keepOutput{final: final, record: record, prev: prev, applying: applying,
+				next: make(map[string]fileEntry, len(prev)), dirs: map[string]bool{}}, nil
 		}
 	}
 	return newDirOutput(final, record)
