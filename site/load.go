@@ -204,37 +204,53 @@ type loader struct {
 
 // read reads one content file, refusing files over maxFileSize.
 func (l *loader) read(p string, ps *problems) *doc {
-	f, err := l.fsys.Open(p)
+	buf := readBufs.Get().(*[]byte)
+	defer readBufs.Put(buf)
+	src, size, err := l.readFile(p, buf)
 	if err != nil {
 		ps.add(p, 0, "cannot read: %v", err)
 		return nil
+	}
+	if size > maxFileSize {
+		ps.add(p, 0, "file is %d bytes (expected at most 1 MiB; move large material elsewhere and link to it)", size)
+		return nil
+	}
+	d := parseDoc(p, src, ps)
+	if d != nil {
+		d.sum = sha256.Sum256(src)
+	}
+	return d
+}
+
+// readFile reads p into *buf, or only gives its size when that is over
+// maxFileSize.
+func (l *loader) readFile(p string, buf *[]byte) ([]byte, int64, error) {
+	if r, ok := l.fsys.(smallReader); ok {
+		if src, size, handled, err := r.readSmall(p, buf, maxFileSize); handled {
+			return src, size, err
+		}
+	}
+	f, err := l.fsys.Open(p)
+	if err != nil {
+		return nil, 0, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		ps.add(p, 0, "cannot read: %v", err)
-		return nil
+		return nil, 0, err
 	}
 	if st.Size() > maxFileSize {
-		ps.add(p, 0, "file is %d bytes (expected at most 1 MiB; move large material elsewhere and link to it)", st.Size())
-		return nil
+		return nil, st.Size(), nil
 	}
-	buf := readBufs.Get().(*[]byte)
-	defer readBufs.Put(buf)
 	if int64(cap(*buf)) < st.Size() {
 		*buf = make([]byte, st.Size())
 	}
 	src := (*buf)[:st.Size()]
 	n, err := readFull(f, src)
 	if err != nil {
-		ps.add(p, 0, "cannot read: %v", err)
-		return nil
+		return nil, 0, err
 	}
-	d := parseDoc(p, src[:n], ps)
-	if d != nil {
-		d.sum = sha256.Sum256(src[:n])
-	}
-	return d
+	return src[:n], st.Size(), nil
 }
 
 // readBufs holds read's buffers: parseDoc copies what it keeps of a file.

@@ -87,7 +87,7 @@ func buildSite(f buildFlags, stderr io.Writer) (*buildResult, error) {
 	defer unlock()
 	publicDir, digestDir := filepath.Join(f.source, "public"), filepath.Join(f.source, "digests")
 	lastPublic, lastDigests := lastRecord(f.source, publicDir, !f.clean), lastRecord(f.source, digestDir, !f.clean)
-	src := os.DirFS(f.source)
+	src := site.DirFS(f.source)
 	s, err := site.Load(src, site.Options{Now: now})
 	if err != nil {
 		var ps site.Problems
