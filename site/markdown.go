@@ -27,24 +27,6 @@ var md = goldmark.New(
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// renderMarkdown renders src to safe HTML.
-func renderMarkdown(src string) template.HTML {
-	if strings.TrimSpace(src) == "" {
-		return ""
-	}
-	if h, _, ok := simpleParagraphs(src); ok {
-		return h
-	}
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer bufPool.Put(buf)
-	if err := md.Convert([]byte(src), buf); err != nil {
-		// goldmark fails only on writer errors; show the text escaped.
-		return template.HTML("<p>" + html.EscapeString(src) + "</p>")
-	}
-	return template.HTML(buf.String())
-}
-
 // plainMarkdown renders src to plain text, for feeds' summaries, SMS and
 // text digests: the words without the markup.
 func plainMarkdown(src string) string {
@@ -55,8 +37,8 @@ func plainMarkdown(src string) string {
 	return plainText(md.Parser().Parse(text.NewReader(source)), source)
 }
 
-// markdownText is renderMarkdown and plainMarkdown of src from a single
-// parse, which is most of the cost of each.
+// markdownText renders src to safe HTML and, as plainMarkdown does, to
+// plain text, from a single parse: most of the cost of each.
 func markdownText(src string) (template.HTML, string) {
 	if strings.TrimSpace(src) == "" {
 		return "", plainMarkdown(src)
