@@ -1,10 +1,23 @@
 package site
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // A Body is Markdown split into public text and audience blocks.
 type Body struct {
 	Segments []Segment
+
+	// public holds the public text rendered, once: the public pages, the
+	// feeds and every digest that reads no more than it share it. nil in
+	// a Body made by hand.
+	public *renderedText
+}
+
+type renderedText struct {
+	once sync.Once
+	text Text
 }
 
 // A Segment is a run of a body: public when Audiences is empty and Internal
@@ -40,6 +53,31 @@ func (b Body) PublicMarkdown() string {
 		}
 	}
 	return strings.TrimSpace(strings.Join(parts, "\n"))
+}
+
+// publicText is PublicMarkdown rendered. What took goldmark is kept with
+// the body; plain paragraphs cost less to render again than to keep.
+func (b Body) publicText() Text {
+	src := b.PublicMarkdown()
+	if h, p, ok := simpleParagraphs(src); ok {
+		return Text{HTML: h, Plain: p}
+	}
+	if b.public == nil {
+		return textOf(src)
+	}
+	b.public.once.Do(func() { b.public.text = textOf(src) })
+	return b.public.text
+}
+
+// textFor is MarkdownFor(a) rendered by render, or the public text when
+// no block reaches a.
+func (b Body) textFor(a *Audience, render func(string) Text) Text {
+	for _, s := range b.Segments {
+		if !s.Public() && s.Reaches(a) {
+			return render(b.MarkdownFor(a))
+		}
+	}
+	return b.publicText()
 }
 
 // MarkdownFor is the text audience a may read: the public text and every
@@ -233,6 +271,7 @@ func parseBody(path, text string, line int, known []string, ps *problems) Body {
 		// Keep the unclosed text out of the public body all the same.
 	}
 	flush(Segment{})
+	b.public = new(renderedText)
 	return b
 }
 

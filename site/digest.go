@@ -94,7 +94,7 @@ func (s *Site) incidentDigest(in *Incident, a *Audience, text func(string) Text)
 		Status: in.Status, Label: StatusLabel(in.Status), Severity: in.CurrentSeverity, Impact: in.CurrentSeverity.Impact,
 		Active: in.Active(), Started: in.Started, Ended: in.Resolved, Duration: in.End(s.Now).Sub(in.Started),
 		Commander: in.Commander, Responders: in.Responders, Tags: in.Tags, Detected: in.Detected, Acknowledged: in.Acknowledged,
-		Summary: text(in.Summary.MarkdownFor(a)),
+		Summary: in.Summary.textFor(a, text),
 	}
 	if in.Public {
 		d.URL = s.Config.BaseURL + "incidents/" + in.Slug + "/"
@@ -104,7 +104,7 @@ func (s *Site) incidentDigest(in *Incident, a *Audience, text func(string) Text)
 	}
 	var prev map[string]Status
 	for _, u := range in.Updates {
-		du := DigestUpdate{At: u.At, Status: u.Status, Label: StatusLabel(u.Status), Severity: u.Severity, Retriaged: u.Retriaged, ETA: u.ETA, Next: u.NextUpdate, Text: text(u.Body.MarkdownFor(a))}
+		du := DigestUpdate{At: u.At, Status: u.Status, Label: StatusLabel(u.Status), Severity: u.Severity, Retriaged: u.Retriaged, ETA: u.ETA, Next: u.NextUpdate, Text: u.Body.textFor(a, text)}
 		for _, id := range in.Affected {
 			now, ok := u.Components[id]
 			if !ok {
@@ -127,7 +127,7 @@ func (s *Site) incidentDigest(in *Incident, a *Audience, text func(string) Text)
 		d.Next = d.Latest.Next
 	}
 	if in.Review != nil && (in.Review.Published || a.Digest != "public") {
-		d.Review = &DigestReview{Published: in.Review.Published, RootCause: in.Review.RootCause, ActionItems: in.Review.ActionItems, Text: text(in.Review.Body.MarkdownFor(a))}
+		d.Review = &DigestReview{Published: in.Review.Published, RootCause: in.Review.RootCause, ActionItems: in.Review.ActionItems, Text: in.Review.Body.textFor(a, text)}
 	}
 	return d
 }
@@ -140,7 +140,7 @@ func (s *Site) MaintenanceDigest(m *Maintenance, a *Audience) *Digest {
 		Status: st, Label: StatusLabel(st), Impact: ImpactNone, Active: m.InProgress(s.Now),
 		Start: m.Start, End: m.End, Started: m.Start, Duration: m.End.Sub(m.Start),
 		URL:     s.Config.BaseURL + "maintenance/" + m.Slug + "/",
-		Summary: textOf(m.Body.MarkdownFor(a)),
+		Summary: m.Body.textFor(a, textOf),
 	}
 	for _, id := range m.Components {
 		status := Operational
@@ -150,7 +150,7 @@ func (s *Site) MaintenanceDigest(m *Maintenance, a *Audience) *Digest {
 		d.Components = append(d.Components, DigestComponent{Name: s.Config.Component(id).Name, Status: status})
 	}
 	for _, u := range m.Updates {
-		d.Updates = append(d.Updates, DigestUpdate{At: u.At, Status: u.Status, Label: StatusLabel(u.Status), ETA: u.ETA, Next: u.NextUpdate, Text: textOf(u.Body.MarkdownFor(a))})
+		d.Updates = append(d.Updates, DigestUpdate{At: u.At, Status: u.Status, Label: StatusLabel(u.Status), ETA: u.ETA, Next: u.NextUpdate, Text: u.Body.textFor(a, textOf)})
 	}
 	if n := len(d.Updates); n > 0 {
 		d.Latest = &d.Updates[n-1]

@@ -139,7 +139,7 @@ func (r *renderer) entry(it *feedItem) feedEntry {
 		if it.u < 0 {
 			return feedEntry{
 				ID: link + "#" + apiID("incident", in.Slug), Title: in.Title + " — " + StatusLabel(in.Status), Link: link, At: it.At,
-				HTML: string(renderMarkdown(in.Summary.PublicMarkdown())),
+				HTML: string(in.Summary.publicText().HTML),
 			}
 		}
 		u := in.Updates[it.u]
@@ -164,7 +164,7 @@ func (r *renderer) entry(it *feedItem) feedEntry {
 	if it.u < 0 {
 		return feedEntry{
 			ID: link + "#" + apiID("maintenance", m.Slug), Title: m.Title + " — " + StatusLabel("scheduled"), Link: link, At: it.At,
-			HTML: window + string(renderMarkdown(m.Body.PublicMarkdown())),
+			HTML: window + string(m.Body.publicText().HTML),
 		}
 	}
 	u := m.Updates[it.u]

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -26,33 +27,24 @@ var md = goldmark.New(
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// renderMarkdown renders src to safe HTML.
-func renderMarkdown(src string) template.HTML {
-	if strings.TrimSpace(src) == "" {
-		return ""
-	}
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer bufPool.Put(buf)
-	if err := md.Convert([]byte(src), buf); err != nil {
-		// goldmark fails only on writer errors; show the text escaped.
-		return template.HTML("<p>" + html.EscapeString(src) + "</p>")
-	}
-	return template.HTML(buf.String())
-}
-
 // plainMarkdown renders src to plain text, for feeds' summaries, SMS and
 // text digests: the words without the markup.
 func plainMarkdown(src string) string {
+	if _, p, ok := simpleParagraphs(src); ok {
+		return p
+	}
 	source := []byte(src)
 	return plainText(md.Parser().Parse(text.NewReader(source)), source)
 }
 
-// markdownText is renderMarkdown and plainMarkdown of src from a single
-// parse, which is most of the cost of each.
+// markdownText renders src to safe HTML and, as plainMarkdown does, to
+// plain text, from a single parse: most of the cost of each.
 func markdownText(src string) (template.HTML, string) {
 	if strings.TrimSpace(src) == "" {
 		return "", plainMarkdown(src)
+	}
+	if h, p, ok := simpleParagraphs(src); ok {
+		return h, p
 	}
 	source := []byte(src)
 	doc := md.Parser().Parse(text.NewReader(source))
@@ -64,6 +56,102 @@ func markdownText(src string) (template.HTML, string) {
 		return template.HTML("<p>" + html.EscapeString(src) + "</p>"), plain
 	}
 	return template.HTML(buf.String()), plain
+}
+
+// simpleParagraphs renders src without goldmark when it is nothing but
+// paragraphs of words, as most updates are: every line is blank or starts
+// with a letter or a number that is no list marker, ends in no space, and
+// nothing in src is syntax to CommonMark, GFM or linkify (no emphasis,
+// code, link, entity, table, URL or e-mail address). ok is false for
+// anything else. When ok, h and plain are byte for byte what goldmark and
+// plainText make of src: TestSimpleParagraphs checks that against goldmark.
+func simpleParagraphs(src string) (h template.HTML, plain string, ok bool) {
+	ascii := true
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		if notSimple[c] {
+			return "", "", false
+		}
+		ascii = ascii && c < utf8.RuneSelf
+	}
+	if !ascii && !utf8.ValidString(src) || strings.Contains(src, "www.") ||
+		strings.Contains(src, ":") && (strings.Contains(src, "http:") || strings.Contains(src, "https:") || strings.Contains(src, "ftp:")) {
+		return "", "", false
+	}
+	var hb, pb strings.Builder
+	hb.Grow(len(src) + 16)
+	pb.Grow(len(src))
+	open := false
+	for line := range strings.Lines(src) {
+		line = strings.TrimSuffix(line, "\n")
+		if line == "" {
+			if open {
+				hb.WriteString("</p>\n")
+				pb.WriteString("\n\n")
+				open = false
+			}
+			continue
+		}
+		if !simpleStart(line) {
+			return "", "", false
+		}
+		if open {
+			hb.WriteByte('\n')
+			pb.WriteByte(' ')
+		} else {
+			hb.WriteString("<p>")
+			open = true
+		}
+		for rest := line; rest != ""; {
+			i := strings.IndexAny(rest, `">`)
+			if i < 0 {
+				hb.WriteString(rest)
+				break
+			}
+			hb.WriteString(rest[:i])
+			if rest[i] == '"' {
+				hb.WriteString("&quot;")
+			} else {
+				hb.WriteString("&gt;")
+			}
+			rest = rest[i+1:]
+		}
+		pb.WriteString(line)
+	}
+	if open {
+		hb.WriteString("</p>\n")
+	}
+	return template.HTML(hb.String()), strings.TrimSpace(pb.String()), true
+}
+
+// notSimple holds the bytes that simpleParagraphs leaves to goldmark:
+// control characters other than newline, and Markdown's syntax.
+var notSimple = func() (t [256]bool) {
+	for c := range ' ' {
+		t[c] = c != '\n'
+	}
+	t[0x7f] = true
+	for _, c := range []byte("\\`*_~[]<&|@") {
+		t[c] = true
+	}
+	return t
+}()
+
+// simpleStart reports whether a line of simpleParagraphs opens and ends as
+// a paragraph's line does, and no other block.
+func simpleStart(line string) bool {
+	if line[len(line)-1] == ' ' {
+		return false // a hard line break, or trimmed
+	}
+	switch c := line[0]; {
+	case c >= '0' && c <= '9':
+		// "1." and "1)" open ordered lists.
+		rest := strings.TrimLeft(line, "0123456789")
+		return rest == "" || rest[0] != '.' && rest[0] != ')'
+	case 'a' <= c|0x20 && c|0x20 <= 'z', c >= utf8.RuneSelf:
+		return true
+	}
+	return false
 }
 
 // plainText is the words of a parsed document, for plainMarkdown.

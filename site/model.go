@@ -69,8 +69,8 @@ type Update struct {
 	NextUpdate time.Time         // this update's promise only
 	Body       Body
 
-	// public memoizes the public text rendered (HTML and plain): serve
-	// renders the same unchanged updates at every edit.
+	// public is set by Load with KeepRendered and no longer read: Body
+	// keeps its public text rendered, in serve and build alike.
 	public func() (template.HTML, string)
 
 	Severity   *Severity         // in force from this update on (incidents)
@@ -79,22 +79,10 @@ type Update struct {
 }
 
 // PublicHTML is the update's public text as HTML.
-func (u *Update) PublicHTML() template.HTML {
-	if u.public == nil {
-		return renderMarkdown(u.Body.PublicMarkdown())
-	}
-	h, _ := u.public()
-	return h
-}
+func (u *Update) PublicHTML() template.HTML { return u.Body.publicText().HTML }
 
 // PublicPlain is the update's public text as plain text.
-func (u *Update) PublicPlain() string {
-	if u.public == nil {
-		return plainMarkdown(u.Body.PublicMarkdown())
-	}
-	_, p := u.public()
-	return p
-}
+func (u *Update) PublicPlain() string { return u.Body.publicText().Plain }
 
 // Maintenance is content/maintenance/<slug>/.
 type Maintenance struct {

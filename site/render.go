@@ -629,7 +629,7 @@ type reviewView struct {
 }
 
 func (r *renderer) incidentView(in *Incident) incidentPage {
-	p := incidentPage{incidentSummary: r.brief(in), Severity: in.CurrentSeverity, Summary: renderMarkdown(in.Summary.PublicMarkdown())}
+	p := incidentPage{incidentSummary: r.brief(in), Severity: in.CurrentSeverity, Summary: in.Summary.publicText().HTML}
 	for i := len(in.Updates) - 1; i >= 0; i-- {
 		p.Updates = append(p.Updates, r.update(in, i))
 	}
@@ -647,7 +647,7 @@ func (r *renderer) incidentView(in *Incident) incidentPage {
 		p.Components = append(p.Components, a)
 	}
 	if in.Review != nil && in.Review.Published {
-		p.Review = &reviewView{Review: in.Review, HTML: renderMarkdown(in.Review.Body.PublicMarkdown())}
+		p.Review = &reviewView{Review: in.Review, HTML: in.Review.Body.publicText().HTML}
 	}
 	return p
 }
@@ -667,7 +667,7 @@ type statusView struct {
 }
 
 func (r *renderer) maintenanceView(m *Maintenance) maintenancePage {
-	p := maintenancePage{maintenanceSummary: r.maintenanceSummary(m), Summary: renderMarkdown(m.Body.PublicMarkdown())}
+	p := maintenancePage{maintenanceSummary: r.maintenanceSummary(m), Summary: m.Body.publicText().HTML}
 	for i := len(m.Updates) - 1; i >= 0; i-- {
 		u := m.Updates[i]
 		p.Updates = append(p.Updates, updateView{Update: u, Label: StatusLabel(u.Status), HTML: u.PublicHTML()})
