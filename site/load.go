@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"html/template"
 	"io"
 	"io/fs"
 	"path"
@@ -21,10 +20,6 @@ type Options struct {
 	// Now decides what is active, upcoming or overdue. Nothing else in the
 	// output depends on it.
 	Now time.Time
-	// KeepRendered keeps each update's rendered text with it, for a
-	// process that renders the same site again and again (serve); a
-	// one-off build saves the memory.
-	KeepRendered bool
 }
 
 var (
@@ -47,7 +42,7 @@ func Load(fsys fs.FS, opts Options) (*Site, error) {
 		return nil, ps.err()
 	}
 	s := &Site{Config: cfg, Now: opts.Now, Assets: map[string]string{}, src: fsys}
-	l := &loader{fsys: fsys, cfg: cfg, audIDs: cfg.audienceIDs(), keep: opts.KeepRendered}
+	l := &loader{fsys: fsys, cfg: cfg, audIDs: cfg.audienceIDs()}
 
 	type bundle struct{ kind, slug, dir string }
 	var bundles []bundle
@@ -199,7 +194,6 @@ type loader struct {
 	fsys   fs.FS
 	cfg    *Config
 	audIDs []string
-	keep   bool // Options.KeepRendered
 }
 
 // read reads one content file, refusing files over maxFileSize.
@@ -486,9 +480,6 @@ func (l *loader) update(p string, statuses []string, ps *problems, sum *sourceSu
 	}
 	u.Body = parseBody(p, d.body, d.bodyLine, l.audIDs, ps)
 	u.BodyLine = d.bodyLine
-	if l.keep {
-		u.public = sync.OnceValues(func() (template.HTML, string) { return markdownText(u.Body.PublicMarkdown()) })
-	}
 	return u
 }
 

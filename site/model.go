@@ -69,10 +69,6 @@ type Update struct {
 	NextUpdate time.Time         // this update's promise only
 	Body       Body
 
-	// public is set by Load with KeepRendered and no longer read: Body
-	// keeps its public text rendered, in serve and build alike.
-	public func() (template.HTML, string)
-
 	Severity   *Severity         // in force from this update on (incidents)
 	Retriaged  bool              // this update changed the severity
 	Components map[string]Status // every affected component after this update

@@ -35,7 +35,7 @@ func Reload(prev *Site, fsys fs.FS, changed []string, opts Options) (*Site, erro
 
 	s := &Site{Config: prev.Config, Now: opts.Now, src: fsys, Assets: maps.Clone(prev.Assets)}
 	var ps problems
-	l := &loader{fsys: fsys, cfg: prev.Config, audIDs: prev.Config.audienceIDs(), keep: opts.KeepRendered}
+	l := &loader{fsys: fsys, cfg: prev.Config, audIDs: prev.Config.audienceIDs()}
 
 	taken := map[string]string{} // slug → kind, for slugs outside the change
 	for _, in := range prev.Incidents {

@@ -154,7 +154,7 @@ func (p *preview) rebuild(changed []string) {
 		next *site.Site
 		err  error
 	)
-	opts := site.Options{Now: p.now(), KeepRendered: true}
+	opts := site.Options{Now: p.now()}
 	switch {
 	case prev == nil || changed == nil:
 		next, err = site.Load(fsys, opts)
