@@ -122,10 +122,12 @@ func buildSite(f buildFlags, stderr io.Writer) (*buildResult, error) {
 	if err := site.Render(s, theme, pub, dig); err != nil {
 		return nil, err
 	}
-	if err := pub.commit(); err != nil {
-		return nil, err
-	}
-	if err := dig.commit(); err != nil {
+	var perr, derr error
+	var wg sync.WaitGroup
+	wg.Go(func() { perr = pub.commit() })
+	wg.Go(func() { derr = dig.commit() })
+	wg.Wait()
+	if err := errors.Join(perr, derr); err != nil {
 		return nil, err
 	}
 	var pk, pw, dk, dw int
@@ -215,6 +217,9 @@ func (o *dirOutput) WriteKeyed(name string, key site.Key, data []byte) error {
 // folder goes first, and the new one's is written last.
 func (o *dirOutput) commit() error {
 	if err := os.Remove(o.record); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := removeJournal(journalPath(o.record)); err != nil {
 		return err
 	}
 	old := ""

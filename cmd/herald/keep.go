@@ -10,9 +10,10 @@ package main
 //
 // The files that changed are written into a folder aside and moved in only
 // once everything has rendered, so a build that fails leaves both folders
-// as they were. A build stopped while moving files in leaves a record that
-// lists those files as unknown, which the next build renders again, and a
-// build record that keeps publish from using the folders meanwhile.
+// as they were. Before moving files, a build lists them beside the record
+// (journalPath); a build stopped while moving leaves that list, whose files
+// the next build takes as unknown and renders again, and a build record
+// that keeps publish from using the folders meanwhile.
 
 import (
 	"bytes"
@@ -68,8 +69,13 @@ var rendererID = sync.OnceValue(func() string {
 	return hex.EncodeToString(h.Sum(nil))
 })
 
+// journalPath lists the files a build is moving in or removing; it exists
+// only while it does.
+func journalPath(record string) string { return record + ".moving" }
+
 // readFileRecord reads a record written by renderer; anything else, or a
-// record that does not read cleanly, is no record.
+// record that does not read cleanly, is no record. The files in its journal
+// are unknown.
 func readFileRecord(p, renderer string) (map[string]fileEntry, bool) {
 	b, err := os.ReadFile(p)
 	if err != nil {
@@ -99,6 +105,16 @@ func readFileRecord(p, renderer string) (map[string]fileEntry, bool) {
 			return nil, false
 		}
 		files[name] = e
+	}
+	if b, err := os.ReadFile(journalPath(p)); err == nil {
+		for name := range strings.Lines(string(b)) {
+			name = strings.TrimSuffix(name, "\n")
+			e := files[name]
+			e.key = site.Key{}
+			files[name] = e
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, false
 	}
 	return files, true
 }
@@ -295,7 +311,7 @@ func writeFile(p string, data []byte) (int64, error) {
 
 // commit removes the files this build did not make, moves the changed ones
 // in and records the folder. Until the record is rewritten at the end, the
-// files in motion are recorded as unknown.
+// journal lists the files in motion.
 func (o *keepOutput) commit() error {
 	var stale []string
 	for name := range o.prev {
@@ -303,22 +319,20 @@ func (o *keepOutput) commit() error {
 			stale = append(stale, name)
 		}
 	}
+	journal := journalPath(o.record)
 	if len(o.staged) == 0 && len(stale) == 0 {
-		if maps.Equal(o.prev, o.next) {
-			return nil
+		if !maps.Equal(o.prev, o.next) {
+			if err := writeFileRecord(o.record, rendererID(), o.next); err != nil {
+				return err
+			}
 		}
-		return writeFileRecord(o.record, rendererID(), o.next)
+		return removeJournal(journal)
 	}
-	interim := maps.Clone(o.prev)
-	for _, name := range o.staged {
-		interim[name] = fileEntry{}
+	var moving []byte
+	for _, name := range slices.Concat(o.staged, stale) {
+		moving = append(append(moving, name...), '\n')
 	}
-	for _, name := range stale {
-		e := interim[name]
-		e.key = site.Key{}
-		interim[name] = e
-	}
-	if err := writeFileRecord(o.record, rendererID(), interim); err != nil {
+	if err := os.WriteFile(journal, moving, 0o644); err != nil {
 		return err
 	}
 	o.applying()
@@ -357,6 +371,13 @@ func (o *keepOutput) commit() error {
 		return err
 	}
 	o.discard()
+	return removeJournal(journal)
+}
+
+func removeJournal(p string) error {
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
 	return nil
 }
 
