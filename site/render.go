@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"hash"
 	"html/template"
+	"io"
 	"io/fs"
+	"maps"
 	"runtime"
 	"slices"
 	"sort"
@@ -346,10 +348,12 @@ func (r *renderer) publicJobs() []job {
 		jobs = append(jobs, j)
 	}
 	for _, c := range r.cfg.Components {
-		jobs = append(jobs, r.pageJob("components/"+c.ID+"/index.html", "component.html", c.Name, func() (any, time.Time) {
+		j := r.pageJob("components/"+c.ID+"/index.html", "component.html", c.Name, func() (any, time.Time) {
 			cp := r.componentPage(c)
 			return cp, r.listed(cp.Incidents, cp.Maintenances)
-		}))
+		})
+		j.key = func() Key { return r.componentKey(r.componentPage(c)) }
+		jobs = append(jobs, j)
 	}
 	// The months' pages are listed from their keys alone: what each holds
 	// is worked out when the first of them is rendered.
@@ -740,6 +744,36 @@ func (r *renderer) monthKeys() []string {
 	keys := sortedKeys(seen)
 	sort.Sort(sort.Reverse(sort.StringSlice(keys)))
 	return keys
+}
+
+// componentKey is the key of a component's page: the component now, its
+// uptime bar, the incidents and windows the page lists, and the indicator.
+func (r *renderer) componentKey(p componentPage) Key {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%v\x00%d\x00%d\x00%s\x00%s\n", p.ID, p.Status, p.Uptime.Percent, p.Earlier, p.History, r.indicator.Impact, r.indicator.Description)
+	for _, d := range p.Uptime.Days {
+		fmt.Fprintf(h, "%d %s %d %t", d.Date.UnixNano(), d.Worst, d.Downtime, d.Future)
+		for _, st := range slices.Sorted(maps.Keys(d.Outage)) {
+			fmt.Fprintf(h, " %s=%d", st, d.Outage[st])
+		}
+		h.Write([]byte{'\n'})
+	}
+	live := false
+	for _, list := range [][]incidentSummary{p.Active, p.Incidents} {
+		h.Write([]byte{'\n'})
+		for _, in := range list {
+			h.Write(in.sum[:])
+			live = live || in.Active()
+		}
+	}
+	h.Write([]byte{'\n'})
+	for _, m := range p.Maintenances {
+		h.Write(m.sum[:])
+		io.WriteString(h, m.State)
+	}
+	var sum Key
+	h.Sum(sum[:0])
+	return r.keys.key("component page", sum, live)
 }
 
 // monthSums are the keys of the months' pages, by month: a month's page

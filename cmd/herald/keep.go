@@ -214,8 +214,8 @@ func (o *keepOutput) Keep(name string, key site.Key) bool {
 	if !ok || key == (site.Key{}) || e.key != key {
 		return false
 	}
-	st, err := os.Lstat(o.path(name))
-	if err != nil || !st.Mode().IsRegular() || st.Size() != e.size || !sameSecond(st.ModTime().UnixNano(), e.mtime) {
+	size, mtime, ok := statRegular(o.path(name))
+	if !ok || size != e.size || !sameSecond(mtime, e.mtime) {
 		return false
 	}
 	o.mu.Lock()
