@@ -95,4 +95,3 @@ func pathJoin(dir, name string) string {
 	}
 	return dir + "/" + name
 }
-
