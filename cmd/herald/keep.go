@@ -33,8 +33,9 @@ import (
 	"github.com/heraldstatus/herald/site"
 )
 
-// fileRecordHeader starts a record; the herald that wrote the files
-// follows it, since another herald may render the same sources otherwise.
+// fileRecordHeader starts a record, followed by the herald that wrote the
+// files (see rendererID): another herald may render the same sources into
+// other bytes.
 const fileRecordHeader = "herald files 1"
 
 // fileEntry is one file of an output as a build left it.
