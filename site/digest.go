@@ -208,7 +208,7 @@ func (r *renderer) digestJobs(out Output) []func() error {
 				jobs = append(jobs, func() error {
 					// It shows the window as it stands now.
 					key := r.keys.key("digest", m.sum, false, a.ID, m.State(r.s.Now))
-					return r.writeDigest(out, a.ID+"/"+m.Slug, &key, func() *Digest { return r.s.MaintenanceDigest(m, a) })
+					return r.writeDigest(out, a.ID+"/"+m.Slug, key, func() *Digest { return r.s.MaintenanceDigest(m, a) })
 				})
 			}
 		}
@@ -236,7 +236,7 @@ func (r *renderer) digestJobs(out Output) []func() error {
 				// A digest shows the incident, the configuration and, while
 				// the incident lasts, the clock.
 				key := r.keys.key("digest", in.sum, in.Active(), a.ID)
-				if err := r.writeDigest(out, a.ID+"/"+in.Slug, &key, func() *Digest { return r.s.incidentDigest(in, a, text) }); err != nil {
+				if err := r.writeDigest(out, a.ID+"/"+in.Slug, key, func() *Digest { return r.s.incidentDigest(in, a, text) }); err != nil {
 					return err
 				}
 			}
@@ -254,21 +254,20 @@ func (r *renderer) digestJobs(out Output) []func() error {
 }
 
 // writeDigest renders one digest as HTML and as text into base.html and
-// base.txt. With a key, a KeyedOutput holding both keeps them.
-func (r *renderer) writeDigest(out Output, base string, key *Key, digest func() *Digest) error {
+// base.txt, made from key: a KeyedOutput holding either keeps it.
+func (r *renderer) writeDigest(out Output, base string, key Key, digest func() *Digest) error {
 	html, txt := base+".html", base+".txt"
 	ko, keyed := out.(KeyedOutput)
-	keyed = keyed && key != nil
 	var keepHTML, keepTxt bool
 	if keyed {
-		keepHTML, keepTxt = ko.Keep(html, *key), ko.Keep(txt, *key)
+		keepHTML, keepTxt = ko.Keep(html, key), ko.Keep(txt, key)
 		if keepHTML && keepTxt {
 			return nil
 		}
 	}
 	write := func(name string, b []byte) error {
 		if keyed {
-			return ko.WriteKeyed(name, *key, b)
+			return ko.WriteKeyed(name, key, b)
 		}
 		return out.WriteFile(name, b)
 	}
