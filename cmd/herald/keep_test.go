@@ -239,3 +239,33 @@ func TestKeptBuildAfterRestore(t *testing.T) {
 		t.Errorf("the build kept %d files and wrote %d into folders restored as they were (expected %d kept, none written)", kept, written, want)
 	}
 }
+
+// TestKeptBuildFailsCleanly: a build that fails while rendering, after it
+// has written some changed files aside, leaves both folders as they were
+// and publish refusing them.
+func TestKeptBuildFailsCleanly(t *testing.T) {
+	tw := newTwins(t)
+	before := map[string]map[string]string{}
+	for _, dir := range []string{"public", "digests"} {
+		before[dir] = treeSums(t, filepath.Join(tw.kept, dir))
+	}
+	replaceIn(t, filepath.Join(tw.kept, pastIncident, "incident.md"), "title: Checkout API and hosted checkout unavailable", "title: Checkout API down")
+	replaceIn(t, filepath.Join(tw.kept, "config.toml"), `theme = ""`, `theme = "broken"`)
+	// The incident pages fail to render; the digests render first or beside them.
+	writeText(t, filepath.Join(tw.kept, "themes", "broken", "templates", "incident.html"), "{{template \"layout.html\" .}}\n{{define \"main\"}}{{.Data.Nope}}{{end}}\n")
+	var out, errb bytes.Buffer
+	if code := run(t.Context(), []string{"build", "--source", tw.kept, "--now", sampleNow}, &out, &errb); code == 0 {
+		t.Fatalf("the build with a broken template succeeded:\n%s", &out)
+	}
+	for _, dir := range []string{"public", "digests"} {
+		if d := diffSums(before[dir], treeSums(t, filepath.Join(tw.kept, dir))); d != "" {
+			t.Errorf("the failed build changed %s/:\n%s", dir, d)
+		}
+	}
+	if err := checkBuild(tw.kept, filepath.Join(tw.kept, "public")); err == nil {
+		t.Error("publish would take public/ after a failed build")
+	}
+	if leftovers, _ := filepath.Glob(filepath.Join(tw.kept, ".*.new-*")); len(leftovers) > 0 {
+		t.Errorf("the failed build left %v", leftovers)
+	}
+}
