@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -169,9 +170,9 @@ func TestInterruptedApply(t *testing.T) {
 		replaceIn(t, filepath.Join(dir, pastIncident, "incident.md"), "title: Checkout API and hosted checkout unavailable", "title: Checkout API down")
 		writeText(t, filepath.Join(dir, activeIncident, "2026-11-28T0150Z.md"), "---\nat: 2026-11-28T01:50:00Z\nstatus: monitoring\n---\n\nStill watching.\n")
 	})
-	moved := 0
+	var moved atomic.Int32 // public/ and digests/ move their files at once
 	stopAfterMove = func() error {
-		if moved++; moved == 3 {
+		if moved.Add(1) == 3 {
 			return errors.New("stopped")
 		}
 		return nil
