@@ -109,15 +109,9 @@ func buildSite(f buildFlags, stderr io.Writer) (*buildResult, error) {
 	})
 	removeLeftovers(res.publicDir)
 	removeLeftovers(res.digestDir)
-	pub, err := openOutput(f.source, res.publicDir, lastPublic, applying)
-	if err != nil {
-		return nil, err
-	}
+	pub := openOutput(f.source, res.publicDir, lastPublic, applying)
 	defer pub.discard()
-	dig, err := openOutput(f.source, res.digestDir, lastDigests, applying)
-	if err != nil {
-		return nil, err
-	}
+	dig := openOutput(f.source, res.digestDir, lastDigests, applying)
 	defer dig.discard()
 	if err := site.Render(s, theme, pub, dig); err != nil {
 		return nil, err
@@ -164,58 +158,33 @@ func loadTheme(source, name string) (fs.FS, error) {
 	return themes.Overlay(os.DirFS(dir), themes.Default), nil
 }
 
-// dirOutput writes into a fresh sibling folder of its final place and
-// swaps it in on commit, so a failed build never leaves half an output.
+// dirOutput writes into a fresh folder aside of its final place and swaps
+// it in on commit, so a failed build never leaves half an output.
 type dirOutput struct {
-	final, tmp, record string
-	mu                 sync.Mutex
-	dirs               map[string]bool
-	written            map[string]fileEntry
-	done               bool
-}
-
-func newDirOutput(final, record string) (*dirOutput, error) {
-	parent := filepath.Dir(final)
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(final)+".new-")
-	if err != nil {
-		return nil, err
-	}
-	return &dirOutput{final: final, tmp: tmp, record: record, dirs: map[string]bool{}, written: map[string]fileEntry{}}, nil
+	aside
+	record string
+	done   bool
 }
 
 // Keep keeps nothing: the folder is new.
 func (o *dirOutput) Keep(string, site.Key) bool { return false }
 
 func (o *dirOutput) WriteFile(name string, data []byte) error {
-	return o.WriteKeyed(name, site.Key{}, data)
+	return o.write(name, site.Key{}, data)
 }
 
 func (o *dirOutput) WriteKeyed(name string, key site.Key, data []byte) error {
-	p := filepath.Join(o.tmp, filepath.FromSlash(name))
-	dir := filepath.Dir(p)
-	o.mu.Lock()
-	if !o.dirs[dir] {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			o.mu.Unlock()
-			return err
-		}
-		o.dirs[dir] = true
-	}
-	o.mu.Unlock()
-	mtime, err := writeFile(p, data)
-	if err != nil {
-		return err
-	}
-	o.mu.Lock()
-	o.written[name] = fileEntry{key: key, size: int64(len(data)), mtime: mtime}
-	o.mu.Unlock()
-	return nil
+	return o.write(name, key, data)
 }
 
 // commit replaces final with the new folder: two renames, with the old
 // output removed only once the new one is in place. The record of the old
 // folder goes first, and the new one's is written last.
 func (o *dirOutput) commit() error {
+	tmp, err := o.folder()
+	if err != nil {
+		return err
+	}
 	if err := os.Remove(o.record); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
@@ -224,12 +193,12 @@ func (o *dirOutput) commit() error {
 	}
 	old := ""
 	if _, err := os.Stat(o.final); err == nil {
-		old = o.tmp + ".old"
+		old = tmp + ".old"
 		if err := os.Rename(o.final, old); err != nil {
 			return err
 		}
 	}
-	if err := os.Rename(o.tmp, o.final); err != nil {
+	if err := os.Rename(tmp, o.final); err != nil {
 		if old != "" {
 			_ = os.Rename(old, o.final)
 		}
@@ -249,7 +218,7 @@ func (o *dirOutput) commit() error {
 
 func (o *dirOutput) discard() {
 	if !o.done {
-		_ = os.RemoveAll(o.tmp)
+		o.remove()
 	}
 }
 

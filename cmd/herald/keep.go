@@ -180,34 +180,95 @@ func lastRecord(source, final string, keep bool) func() (map[string]fileEntry, b
 // openOutput is how a build writes final: keeping the files of the last
 // build when it has their record (see lastRecord), or writing a whole new
 // folder. applying is called once before a kept folder starts to change.
-func openOutput(source, final string, last func() (map[string]fileEntry, bool), applying func()) (buildOutput, error) {
+func openOutput(source, final string, last func() (map[string]fileEntry, bool), applying func()) buildOutput {
 	record := fileRecordPath(source, final)
 	if prev, ok := last(); ok {
 		if st, err := os.Stat(final); err == nil && st.IsDir() {
-			return &keepOutput{final: final, record: record, prev: prev, applying: applying,
-				next: make(map[string]fileEntry, len(prev)), dirs: map[string]bool{}}, nil
+			return &keepOutput{aside: aside{final: final}, record: record, prev: prev, applying: applying,
+				next: make(map[string]fileEntry, len(prev))}
 		}
 	}
-	return newDirOutput(final, record)
+	return &dirOutput{aside: aside{final: final}, record: record}
+}
+
+// aside is a hidden folder beside final, made with the first file written
+// into it, which a build fills before it puts the files in place.
+type aside struct {
+	final   string
+	mu      sync.Mutex
+	dir     string
+	dirs    map[string]bool      // made in dir
+	written map[string]fileEntry // by name
+}
+
+// folder is the folder aside, made the first time it is asked for.
+func (a *aside) folder() (string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.folderLocked()
+}
+
+func (a *aside) folderLocked() (string, error) {
+	if a.dir == "" {
+		dir, err := os.MkdirTemp(filepath.Dir(a.final), "."+filepath.Base(a.final)+".new-")
+		if err != nil {
+			return "", err
+		}
+		a.dir, a.dirs, a.written = dir, map[string]bool{}, map[string]fileEntry{}
+	}
+	return a.dir, nil
+}
+
+// write writes data as name into the folder aside, made from key.
+func (a *aside) write(name string, key site.Key, data []byte) error {
+	a.mu.Lock()
+	dir, err := a.folderLocked()
+	if err != nil {
+		a.mu.Unlock()
+		return err
+	}
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	if sub := filepath.Dir(p); !a.dirs[sub] {
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			a.mu.Unlock()
+			return err
+		}
+		a.dirs[sub] = true
+	}
+	a.mu.Unlock()
+	mtime, err := writeFile(p, data)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	a.written[name] = fileEntry{key: key, size: int64(len(data)), mtime: mtime}
+	a.mu.Unlock()
+	return nil
+}
+
+// remove removes the folder aside and what is still in it.
+func (a *aside) remove() {
+	if a.dir != "" {
+		_ = os.RemoveAll(a.dir)
+		a.dir = ""
+	}
 }
 
 // keepOutput updates final in place: it keeps the files of the last build
 // that are still good, and moves the others in from a folder aside.
 type keepOutput struct {
-	final, record string
-	prev          map[string]fileEntry // read only once the build runs
-	applying      func()
+	aside    aside // the files written anew
+	record   string
+	prev     map[string]fileEntry // read only once the build runs
+	applying func()
 
-	mu     sync.Mutex
-	next   map[string]fileEntry
-	kept   int
-	stage  string // made with the first changed file
-	staged []string
-	dirs   map[string]bool
+	mu   sync.Mutex
+	next map[string]fileEntry // the files left in place: kept, or holding what was rendered
+	kept int
 }
 
 func (o *keepOutput) path(name string) string {
-	return filepath.Join(o.final, filepath.FromSlash(name))
+	return filepath.Join(o.aside.final, filepath.FromSlash(name))
 }
 
 func (o *keepOutput) Keep(name string, key site.Key) bool {
@@ -241,33 +302,7 @@ func (o *keepOutput) WriteKeyed(name string, key site.Key, data []byte) error {
 			return nil
 		}
 	}
-	o.mu.Lock()
-	if o.stage == "" {
-		stage, err := os.MkdirTemp(filepath.Dir(o.final), "."+filepath.Base(o.final)+".new-")
-		if err != nil {
-			o.mu.Unlock()
-			return err
-		}
-		o.stage = stage
-	}
-	p := filepath.Join(o.stage, filepath.FromSlash(name))
-	if dir := filepath.Dir(p); !o.dirs[dir] {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			o.mu.Unlock()
-			return err
-		}
-		o.dirs[dir] = true
-	}
-	o.mu.Unlock()
-	mtime, err := writeFile(p, data)
-	if err != nil {
-		return err
-	}
-	o.mu.Lock()
-	o.next[name] = fileEntry{key: key, size: int64(len(data)), mtime: mtime}
-	o.staged = append(o.staged, name)
-	o.mu.Unlock()
-	return nil
+	return o.aside.write(name, key, data)
 }
 
 // sameSecond compares modification times to the second: archives, such
@@ -314,44 +349,47 @@ func writeFile(p string, data []byte) (int64, error) {
 // in and records the folder. Until the record is rewritten at the end, the
 // journal lists the files in motion.
 func (o *keepOutput) commit() error {
+	all := maps.Clone(o.next)
+	maps.Copy(all, o.aside.written)
 	var stale []string
 	for name := range o.prev {
-		if _, ok := o.next[name]; !ok {
+		if _, ok := all[name]; !ok {
 			stale = append(stale, name)
 		}
 	}
+	staged := slices.Sorted(maps.Keys(o.aside.written))
 	journal := journalPath(o.record)
-	if len(o.staged) == 0 && len(stale) == 0 {
-		if !maps.Equal(o.prev, o.next) {
-			if err := writeFileRecord(o.record, rendererID(), o.next); err != nil {
+	if len(staged) == 0 && len(stale) == 0 {
+		if !maps.Equal(o.prev, all) {
+			if err := writeFileRecord(o.record, rendererID(), all); err != nil {
 				return err
 			}
 		}
 		return removeJournal(journal)
 	}
 	var moving []byte
-	for _, name := range slices.Concat(o.staged, stale) {
+	for _, name := range slices.Concat(staged, stale) {
 		moving = append(append(moving, name...), '\n')
 	}
 	if err := os.WriteFile(journal, moving, 0o644); err != nil {
 		return err
 	}
 	o.applying()
+	final := o.aside.final
 	slices.Sort(stale)
 	for _, name := range stale {
 		if err := os.Remove(o.path(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 		// Remove the folders it leaves empty, up to final.
-		for dir := filepath.Dir(o.path(name)); dir != o.final && strings.HasPrefix(dir, o.final); dir = filepath.Dir(dir) {
+		for dir := filepath.Dir(o.path(name)); dir != final && strings.HasPrefix(dir, final); dir = filepath.Dir(dir) {
 			if os.Remove(dir) != nil {
 				break
 			}
 		}
 	}
-	slices.Sort(o.staged)
 	made := map[string]bool{}
-	for _, name := range o.staged {
+	for _, name := range staged {
 		dst := o.path(name)
 		if dir := filepath.Dir(dst); !made[dir] {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -359,7 +397,7 @@ func (o *keepOutput) commit() error {
 			}
 			made[dir] = true
 		}
-		if err := os.Rename(filepath.Join(o.stage, filepath.FromSlash(name)), dst); err != nil {
+		if err := os.Rename(filepath.Join(o.aside.dir, filepath.FromSlash(name)), dst); err != nil {
 			return err
 		}
 		if stopAfterMove != nil {
@@ -368,7 +406,7 @@ func (o *keepOutput) commit() error {
 			}
 		}
 	}
-	if err := writeFileRecord(o.record, rendererID(), o.next); err != nil {
+	if err := writeFileRecord(o.record, rendererID(), all); err != nil {
 		return err
 	}
 	o.discard()
@@ -386,11 +424,8 @@ func removeJournal(p string) error {
 // a build there as a crash would.
 var stopAfterMove func() error
 
-func (o *keepOutput) discard() {
-	if o.stage != "" {
-		_ = os.RemoveAll(o.stage)
-		o.stage = ""
-	}
-}
+func (o *keepOutput) discard() { o.aside.remove() }
 
-func (o *keepOutput) files() (all, kept, written int) { return len(o.next), o.kept, len(o.staged) }
+func (o *keepOutput) files() (all, kept, written int) {
+	return len(o.next) + len(o.aside.written), o.kept, len(o.aside.written)
+}
