@@ -14,16 +14,14 @@ import (
 // output that still holds the file under that key need not get it again:
 // a build after a small change renders only the files the change reaches.
 //
-// Keys are given to the files rendered by the thousand, one or more per
-// incident: its page and its digests. They cover the incident's own files,
-// config.toml, the theme, and the clock while the incident is active.
-// The other files (the home page, lists, feeds, the API) are rendered at
-// every build.
+// Keys are given to the files there are many of: the pages and digests of
+// incidents and maintenance windows, and the components' and months' pages.
+// Each covers config.toml, the theme and what its file shows (see where
+// keyer.key is called). The other files (the home page, the history and
+// review lists, feeds, the API) are rendered at every build.
 type Key [sha256.Size]byte
 
-func (k Key) String() string { return hex.EncodeToString(k[:]) }
-
-// ParseKey reads a Key from its String.
+// ParseKey reads a Key written in hexadecimal.
 func ParseKey(s string) (Key, bool) {
 	var k Key
 	if hex.DecodedLen(len(s)) != len(k) {
