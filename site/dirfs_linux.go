@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bytes"
 	"encoding/binary"
 	"io/fs"
 	"path/filepath"
@@ -51,11 +52,10 @@ func (d dirFS) ReadDir(name string) ([]fs.DirEntry, error) {
 			}
 			typ, rec := b[18], b[19:reclen]
 			b = b[reclen:]
-			n := strings.IndexByte(string(rec), 0)
-			if n < 0 {
-				n = len(rec)
+			if end := bytes.IndexByte(rec, 0); end >= 0 {
+				rec = rec[:end]
 			}
-			entry := string(rec[:n])
+			entry := string(rec)
 			if entry == "." || entry == ".." {
 				continue
 			}

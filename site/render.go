@@ -348,11 +348,12 @@ func (r *renderer) publicJobs() []job {
 		jobs = append(jobs, j)
 	}
 	for _, c := range r.cfg.Components {
+		page := sync.OnceValue(func() componentPage { return r.componentPage(c) }) // for the key, then the page
 		j := r.pageJob("components/"+c.ID+"/index.html", "component.html", c.Name, func() (any, time.Time) {
-			cp := r.componentPage(c)
+			cp := page()
 			return cp, r.listed(cp.Incidents, cp.Maintenances)
 		})
-		j.key = func() Key { return r.componentKey(r.componentPage(c)) }
+		j.key = func() Key { return r.componentKey(page()) }
 		jobs = append(jobs, j)
 	}
 	// The months' pages are listed from their keys alone: what each holds
