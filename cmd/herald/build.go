@@ -48,8 +48,12 @@ func buildCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "built %d public files into %s and %d digests into %s (%d kept from the last build, %d written)\nopen %s\n",
-				res.publicFiles, res.publicDir, res.digestFiles, res.digestDir, res.kept, res.written, filepath.Join(res.publicDir, "index.html"))
+			kept := ""
+			if res.kept > 0 {
+				kept = fmt.Sprintf("%d kept from the last build, ", res.kept)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "built %d public files into %s and %d digests into %s (%s%d written)\nopen %s\n",
+				res.publicFiles, res.publicDir, res.digestFiles, res.digestDir, kept, res.written, filepath.Join(res.publicDir, "index.html"))
 			return nil
 		},
 	}

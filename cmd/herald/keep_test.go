@@ -33,7 +33,7 @@ func (tw twinSources) edit(t *testing.T, change func(dir string)) {
 	change(tw.clean)
 }
 
-var keptRE = regexp.MustCompile(`\((\d+) kept from the last build, (\d+) written\)`)
+var keptRE = regexp.MustCompile(`\((?:(\d+) kept from the last build, )?(\d+) written\)`)
 
 // build builds both at now, checks they agree, and returns how many files
 // the kept build wrote.
