@@ -85,7 +85,7 @@ func eachSize(b *testing.B, bench func(b *testing.B, fsys fs.FS, incidents int))
 			if testing.Short() && size.incidents > 1000 {
 				b.Skip("-short")
 			}
-			bench(b, os.DirFS(benchSource(b, root, size.incidents)), size.incidents)
+			bench(b, site.DirFS(benchSource(b, root, size.incidents)), size.incidents)
 		})
 	}
 }
